@@ -1,0 +1,178 @@
+"""Cross references between definitions: field lookup, label parameters, reference checks."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from .checks import CHECKS
+from .definitions import Condition, DossierDef, FieldDef, FormDef, RuleSet
+
+
+class FieldIndex:
+    """``form.field`` and ``form.table.column`` → definition; data paths → readable labels."""
+
+    def __init__(self, forms: dict[str, FormDef]):
+        self.forms = forms
+        self.fields: dict[str, FieldDef] = {}
+        for form in forms.values():
+            for fdef in form.fields():
+                self.fields[f"{form.id}.{fdef.id}"] = fdef
+                for column in fdef.columns or []:
+                    self.fields[f"{form.id}.{fdef.id}.{column.id}"] = column
+
+    def resolve(self, ref: str, form_id: str) -> str:
+        """A reference as written in a form (``field``) made absolute (``form.field``)."""
+        head = ref.split(".", 1)[0]
+        return ref if head in self.forms else f"{form_id}.{ref}"
+
+    def label(self, path: str) -> str:
+        """Readable label of a data path such as ``fund_details.equipment.0.spent``."""
+        parts = path.split(".")
+        if len(parts) >= 4 and parts[2].isdigit():
+            table = self.fields.get(".".join(parts[:2]))
+            column = self.fields.get(f"{parts[0]}.{parts[1]}.{parts[3]}")
+            if table and column:
+                return f"{table.display_label}第{int(parts[2]) + 1}行“{column.display_label}”"
+        if len(parts) == 3 and parts[2].isdigit():
+            table = self.fields.get(".".join(parts[:2]))
+            if table:
+                return f"{table.display_label}第{int(parts[2]) + 1}行"
+        fdef = self.fields.get(path)
+        return fdef.display_label if fdef else path
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def resolve_labels(form: FormDef, params: dict[str, Any], report: Callable, file: str,
+                   lines: dict) -> FormDef:
+    """Fill ``{parameter}`` placeholders in labels, help and titles from the rule set.
+
+    Labels such as "{data_year}年营业收入（万元）" follow the rule set's years, so next year's
+    rule set relabels the form without touching it.
+    """
+    from .loader import Problem, _line_for
+
+    def fill(text: str, loc: tuple) -> str:
+        def sub(match: re.Match) -> str:
+            name = match[1]
+            if name not in params:
+                report(Problem(file, ".".join(map(str, loc)), _line_for(lines, loc),
+                               f"标签中的参数 {{{name}}} 在规则集 parameters 中不存在"))
+                return match[0]
+            return str(params[name])
+
+        return _PLACEHOLDER.sub(sub, text)
+
+    def walk(value: Any, loc: tuple) -> Any:
+        if isinstance(value, dict):
+            return {k: (fill(v, (*loc, k)) if k in ("label", "short_label", "help", "title",
+                                                    "placeholder", "fill_note", "add_label")
+                        and isinstance(v, str) else walk(v, (*loc, k)))
+                    for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, (*loc, i)) for i, v in enumerate(value)]
+        return value
+
+    return FormDef.model_validate(walk(form.model_dump(by_alias=True, exclude_none=True), ()))
+
+
+@dataclass(frozen=True)
+class RefProblem:
+    in_rules: bool
+    form: str
+    loc: tuple
+    message: str
+
+    @property
+    def key(self) -> str:
+        return ".".join(str(p) for p in self.loc)
+
+
+def param_value(value: Any, params: dict[str, Any]) -> Any:
+    """``$name`` in a check argument stands for the rule-set parameter ``name``."""
+    if isinstance(value, str) and value.startswith("$"):
+        return params[value[1:]]
+    return value
+
+
+def check_references(forms: dict[str, FormDef], dossiers: Iterable[DossierDef],
+                     ruleset: RuleSet) -> list[RefProblem]:
+    index = FieldIndex(forms)
+    problems: list[RefProblem] = []
+    params = ruleset.parameters
+
+    def need(ref: str, in_rules: bool, form: str, loc: tuple, what: str = "字段") -> None:
+        if ref not in index.fields:
+            problems.append(RefProblem(in_rules, form, loc, f"引用的{what} {ref} 不存在"))
+
+    def condition(cond: Condition | None, form: str, loc: tuple, in_rules: bool) -> None:
+        for ref in cond.refs() if cond else []:
+            need(index.resolve(ref, form), in_rules, form, loc)
+
+    for form in forms.values():
+        seen: set[str] = set()
+        for s, section in enumerate(form.sections):
+            condition(section.when, form.id, ("sections", s, "when"), False)
+            for f, fdef in enumerate(section.fields):
+                loc = ("sections", s, "fields", f)
+                if fdef.id in seen:
+                    problems.append(RefProblem(False, form.id, (*loc, "id"), f"字段编号 {fdef.id} 重复"))
+                seen.add(fdef.id)
+                condition(fdef.when, form.id, (*loc, "when"), False)
+                for ref in fdef.computed.sum if fdef.computed else []:
+                    need(index.resolve(ref, form.id), False, form.id, (*loc, "computed"))
+                for name in (fdef.options_param, fdef.preset_rows_param):
+                    if name and name not in params:
+                        problems.append(RefProblem(False, form.id, loc,
+                                                   f"规则集参数 {name} 不存在"))
+    for d, dossier in enumerate(dossiers):
+        for form_id in dossier.forms:
+            if form_id not in forms:
+                problems.append(RefProblem(False, "", ("dossiers", d, "forms"),
+                                           f"表单 {form_id} 不存在"))
+        need(dossier.file_name, False, "", ("dossiers", d, "file_name"))
+
+    for c, rule in enumerate(ruleset.checks):
+        loc = ("checks", c)
+        spec = CHECKS.get(rule.check)
+        if spec is None:
+            problems.append(RefProblem(True, "", (*loc, "check"),
+                                       f"没有名为 {rule.check} 的检查；可用：{'、'.join(sorted(CHECKS))}"))
+            continue
+        missing = [v[1:] for v in rule.args.values() if isinstance(v, str) and v.startswith("$")
+                   and v[1:] not in params]
+        if missing:
+            problems.append(RefProblem(True, "", (*loc, "args"),
+                                       f"参数 {'、'.join(missing)} 在 parameters 中不存在"))
+            continue
+        try:
+            args = spec.args.model_validate({k: param_value(v, params) for k, v in rule.args.items()})
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                problems.append(RefProblem(True, "", (*loc, "args", *err["loc"]), err["msg"]))
+            continue
+        for ref in args.field_refs():
+            need(ref, True, "", (*loc, "args"))
+        table = getattr(args, "table", None)
+        for column in args.column_refs():
+            need(f"{table}.{column}", True, "", (*loc, "args"), "列")
+        condition(rule.when, "", (*loc, "when"), True)
+        names = {name for _, name, _, _ in string.Formatter().parse(rule.message) if name}
+        unknown = names - spec.placeholders
+        if unknown:
+            problems.append(RefProblem(True, "", (*loc, "message"),
+                                       f"消息中的占位符 {'、'.join(sorted(unknown))} 未知；"
+                                       f"可用：{'、'.join(sorted(spec.placeholders))}"))
+    return problems
+
+
+def as_decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))

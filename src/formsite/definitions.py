@@ -1,0 +1,216 @@
+"""The definition language: annex schemas (forms/) and rule sets (rules/), as typed models.
+
+These models check the *shape* of a definition (keys, types, enums). Cross references (a check
+naming a field that does not exist, a label placeholder naming an unknown parameter) are checked
+by :func:`formsite.catalog.check_references`, so that one run reports every mistake at once.
+
+The same models load the compiled ``definitions.json`` inside Pyodide, so nothing here may
+import anything beyond the standard library and pydantic.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+FieldType = Literal[
+    "text",
+    "longtext",
+    "money",
+    "integer",
+    "area",
+    "percent",
+    "date",
+    "year_month",
+    "phone",
+    "credit_code",
+    "choice",
+    "multichoice",
+    "checkbox",
+    "table",
+]
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+# A reference to a field: ``field`` (same form), ``form.field`` or ``form.table.column``.
+FieldRef = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){0,2}$")]
+
+
+class Strict(BaseModel):
+    """Definition models refuse unknown keys: a typo in YAML must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Condition(Strict):
+    """When a field, section or check applies. Structured, never an expression string.
+
+    Exactly one of: ``field`` with ``equals``/``includes``; ``all``; ``any``; ``not_``.
+    """
+
+    field: FieldRef | None = None
+    equals: str | bool | int | None = None
+    includes: str | None = None
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+    not_: Condition | None = Field(default=None, alias="not")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        forms = [
+            self.field is not None,
+            self.all is not None,
+            self.any is not None,
+            self.not_ is not None,
+        ]
+        if sum(forms) != 1:
+            raise ValueError("条件必须且只能是 field / all / any / not 之一")
+        if self.field is not None and (self.equals is None) == (self.includes is None):
+            raise ValueError("field 条件必须且只能给出 equals 或 includes 之一")
+        return self
+
+    def refs(self) -> list[str]:
+        """Every field reference in this condition, for reference checking."""
+        if self.field is not None:
+            return [self.field]
+        parts = self.all or self.any or ([self.not_] if self.not_ else [])
+        return [ref for part in parts for ref in part.refs()]
+
+
+class Option(Strict):
+    value: Identifier | str
+    label: str
+
+
+class Computed(Strict):
+    """A computed field: the sum of other fields (table columns sum over their rows)."""
+
+    sum: list[FieldRef] = Field(min_length=1)
+
+
+class FieldDef(Strict):
+    id: Identifier
+    label: str = Field(min_length=1)
+    type: FieldType
+    short_label: str | None = None  # used in narrow table headers and messages when given
+    required: bool = False
+    when: Condition | None = None
+    help: str | None = None
+    placeholder: str | None = None
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    signed: bool = False  # money that may be negative (profit)
+    options: list[Option] | None = None
+    options_param: str | None = None  # options taken from a rule-set parameter
+    default: Any = None
+    computed: Computed | None = None
+    # tables only
+    columns: list[FieldDef] | None = None
+    min_rows: int = 0
+    max_rows: int = 500
+    preset_rows: list[dict[str, Any]] | None = None
+    preset_rows_param: str | None = None
+    add_label: str | None = None
+
+    @model_validator(mode="after")
+    def _type_specific(self) -> FieldDef:
+        if self.type in ("choice", "multichoice"):
+            if (self.options is None) == (self.options_param is None):
+                raise ValueError("选择题必须且只能给出 options 或 options_param 之一")
+        elif self.options is not None or self.options_param is not None:
+            raise ValueError(f"类型 {self.type} 不能有 options")
+        if self.type == "table":
+            if not self.columns:
+                raise ValueError("表格（table）必须给出 columns")
+            if any(column.type == "table" for column in self.columns):
+                raise ValueError("表格的列不能再是表格")
+        elif self.columns is not None:
+            raise ValueError(f"类型 {self.type} 不能有 columns")
+        if self.computed is not None and self.required:
+            raise ValueError("计算字段不能是必填项")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min 不能大于 max")
+        return self
+
+    @property
+    def display_label(self) -> str:
+        return self.short_label or self.label
+
+
+class Section(Strict):
+    id: Identifier
+    title: str
+    help: str | None = None
+    when: Condition | None = None
+    fields: list[FieldDef] = Field(min_length=1)
+
+
+class FormDef(Strict):
+    id: Identifier
+    annex: str = Field(description="附件编号, e.g. 附件3")
+    title: str
+    source: str = Field(description="The clause of the notice this form comes from")
+    fill_note: str | None = None
+    sections: list[Section] = Field(min_length=1)
+
+    def fields(self) -> list[FieldDef]:
+        return [field for section in self.sections for field in section.fields]
+
+
+class DossierDef(Strict):
+    id: Identifier
+    title: str
+    role: str
+    forms: list[Identifier] = Field(min_length=1)
+    file_name: FieldRef = Field(description="The field whose value names the download")
+
+
+class FormsFile(Strict):
+    """forms/dossiers.yaml"""
+
+    dossiers: list[DossierDef] = Field(min_length=1)
+
+
+Severity = Literal["error", "warning"]
+
+
+class Examples(Strict):
+    pass_: list[dict[str, Any]] = Field(default_factory=list, alias="pass")
+    fail: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class CheckDef(Strict):
+    id: Identifier
+    check: Identifier = Field(description="Name of the Python check in formsite.checks")
+    args: dict[str, Any] = Field(default_factory=dict)
+    when: Condition | None = None
+    severity: Severity
+    message: str = Field(min_length=1)
+    clause: str = Field(min_length=1, description="Source document and clause")
+    examples: Examples
+
+    @model_validator(mode="after")
+    def _has_examples(self) -> CheckDef:
+        if not self.examples.pass_ or not self.examples.fail:
+            raise ValueError("每条检查至少需要一个通过示例（pass）和一个不通过示例（fail）")
+        return self
+
+
+class RuleSet(Strict):
+    id: Identifier | str
+    version: str
+    title: str
+    source: str
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    checks: list[CheckDef] = Field(min_length=1)
+
+
+class Definitions(Strict):
+    """Everything the engine needs: compiled once, loaded by CLI, tests and the browser."""
+
+    forms: dict[str, FormDef]
+    dossiers: dict[str, DossierDef]
+    ruleset: RuleSet
+    ruleset_hash: str

@@ -1,0 +1,200 @@
+"""Read forms/*.yaml and rules/*.yaml into checked :class:`Definitions`.
+
+Runs at build time and in the CLI (CPython with PyYAML). Every mistake in every file is
+collected, with file, key path and line, before :class:`DefinitionError` is raised: a
+definition with three mistakes gets three messages, and no site is built from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .catalog import check_references, resolve_labels
+from .definitions import Definitions, FormDef, FormsFile, RuleSet
+
+DOSSIERS_FILE = "dossiers.yaml"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    key: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key or '（文件）'}: {self.message}"
+
+
+class DefinitionError(Exception):
+    """Raised when one or more definition files are wrong; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _compose(text: str, file: str) -> tuple[Any, dict[tuple, int]]:
+    """Parse YAML keeping the line of every key, so errors can point at it."""
+    import yaml  # build-time only: PyYAML is not shipped to the browser
+
+    lines: dict[tuple, int] = {}
+
+    def convert(node: Any, path: tuple) -> Any:
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            out = {}
+            # "<<: *anchor" merge keys first, so that explicit keys override them.
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    merged = convert(value_node, path)
+                    for item in merged if isinstance(merged, list) else [merged]:
+                        out.update(item if isinstance(item, dict) else {})
+            explicit: set[str] = set()
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = key_node.value
+                lines[(*path, key)] = key_node.start_mark.line + 1
+                if key in explicit:
+                    raise _YamlProblem(f"键 {key} 重复", key_node.start_mark.line + 1)
+                explicit.add(key)
+                out[key] = convert(value_node, (*path, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        return yaml.SafeLoader(text).construct_object(node, deep=True)
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise _YamlProblem(f"YAML 语法错误：{getattr(exc, 'problem', exc)}",
+                           mark.line + 1 if mark else None) from exc
+    return (convert(root, ()) if root is not None else None), lines
+
+
+class _YamlProblem(Exception):
+    def __init__(self, message: str, line: int | None):
+        self.message, self.line = message, line
+        super().__init__(message)
+
+
+def _line_for(lines: dict[tuple, int], loc: tuple) -> int | None:
+    # The deepest prefix of the error location that exists in the file.
+    for end in range(len(loc), -1, -1):
+        if tuple(loc[:end]) in lines:
+            return lines[tuple(loc[:end])]
+    return None
+
+
+def _pydantic_problems(exc: ValidationError, file: str, lines: dict[tuple, int]) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc)
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "未知的键（拼写错误？）"
+        elif err["type"] == "missing":
+            message = "缺少必需的键"
+        problems.append(Problem(file, key, _line_for(lines, loc), message))
+    return problems
+
+
+def _read(path: Path, root: Path, problems: list[Problem]) -> tuple[Any, dict[tuple, int]] | None:
+    rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    try:
+        return _compose(path.read_text(encoding="utf-8"), rel)
+    except UnicodeDecodeError:
+        problems.append(Problem(rel, "", None, "文件不是 UTF-8 编码"))
+    except _YamlProblem as exc:
+        problems.append(Problem(rel, "", exc.line, exc.message))
+    return None
+
+
+def _validate(model: Any, data: Any, rel: str, lines: dict, problems: list[Problem]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(exc, rel, lines))
+        return None
+
+
+def load_definitions(forms_dir: Path, rules_file: Path) -> Definitions:
+    """Load every form, the dossier list and one rule set; raise DefinitionError on any mistake."""
+    root = forms_dir.parent
+    problems: list[Problem] = []
+    forms: dict[str, FormDef] = {}
+    form_lines: dict[str, tuple[str, dict]] = {}
+    dossiers_file = None
+
+    for path in sorted(forms_dir.glob("*.yaml")):
+        read = _read(path, root, problems)
+        if read is None:
+            continue
+        data, lines = read
+        rel = str(path.relative_to(root))
+        if path.name == DOSSIERS_FILE:
+            dossiers_file = _validate(FormsFile, data, rel, lines, problems)
+            continue
+        form = _validate(FormDef, data, rel, lines, problems)
+        if form is None:
+            continue
+        if form.id in forms:
+            problems.append(Problem(rel, "id", lines.get(("id",)), f"表单编号 {form.id} 重复"))
+        forms[form.id] = form
+        form_lines[form.id] = (rel, lines)
+    if dossiers_file is None and not any(p.file.endswith(DOSSIERS_FILE) for p in problems):
+        problems.append(Problem(str(forms_dir.relative_to(root)), DOSSIERS_FILE, None,
+                                "缺少材料组合定义文件"))
+
+    rules_rel = str(rules_file.relative_to(root)) if rules_file.is_relative_to(root) else str(rules_file)
+    ruleset = None
+    read = _read(rules_file, root, problems)
+    rule_lines: dict[tuple, int] = {}
+    if read is not None:
+        data, rule_lines = read
+        ruleset = _validate(RuleSet, data, rules_rel, rule_lines, problems)
+
+    if ruleset is not None and dossiers_file is not None:
+        forms = {fid: resolve_labels(form, ruleset.parameters, problems.append,
+                                     form_lines[fid][0], form_lines[fid][1])
+                 for fid, form in forms.items()}
+        for ref_problem in check_references(forms, dossiers_file.dossiers, ruleset):
+            file, lines = (rules_rel, rule_lines) if ref_problem.in_rules else form_lines.get(
+                ref_problem.form, ("forms", {}))
+            problems.append(Problem(file, ref_problem.key, _line_for(lines, ref_problem.loc),
+                                    ref_problem.message))
+    if problems:
+        raise DefinitionError(problems)
+    assert ruleset is not None and dossiers_file is not None
+    return Definitions(
+        forms=forms,
+        dossiers={d.id: d for d in dossiers_file.dossiers},
+        ruleset=ruleset,
+        ruleset_hash=ruleset_hash(ruleset),
+    )
+
+
+def ruleset_hash(ruleset: RuleSet) -> str:
+    """Content hash of a rule set: stable across YAML formatting, changes with any rule."""
+    canonical = json.dumps(ruleset.model_dump(mode="json", by_alias=True), sort_keys=True,
+                           ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def default_paths(project_root: Path) -> tuple[Path, Path]:
+    """forms/ and the one rule set in rules/ of a project tree."""
+    rules = sorted((project_root / "rules").glob("*.yaml"))
+    if len(rules) != 1:
+        raise DefinitionError([Problem("rules", "", None,
+                                       f"rules/ 中应有且只有一个规则集文件，找到 {len(rules)} 个")])
+    return project_root / "forms", rules[0]
