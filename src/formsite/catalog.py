@@ -104,18 +104,28 @@ def param_value(value: Any, params: dict[str, Any]) -> Any:
 
 
 def check_references(forms: dict[str, FormDef], dossiers: Iterable[DossierDef],
-                     ruleset: RuleSet) -> list[RefProblem]:
+                     ruleset: RuleSet, also_known: Iterable[str] = (),
+                     forms_missing: bool = False) -> list[RefProblem]:
+    """Every dangling reference. ``also_known`` holds the ids (``form``, ``form.field``,
+    ``form.table.column``) of forms that exist but failed to load: their own mistakes are
+    reported already, so references into them must not be reported a second time.
+    ``forms_missing``: some form file could not be read at all, so a reference to a form that
+    is not loaded may well be right; only references into loaded forms are checked then."""
     index = FieldIndex(forms)
+    known = set(also_known)
+
+    def unknowable(ref: str) -> bool:
+        return ref in known or (forms_missing and ref.split(".")[0] not in forms)
     problems: list[RefProblem] = []
     params = ruleset.parameters
 
     def need(ref: str, in_rules: bool, form: str, loc: tuple, what: str = "字段") -> None:
-        if ref not in index.fields:
+        if ref not in index.fields and not unknowable(ref):
             problems.append(RefProblem(in_rules, form, loc, f"引用的{what} {ref} 不存在"))
 
     def condition(cond: Condition | None, form: str, loc: tuple, in_rules: bool) -> None:
         for ref in cond.refs() if cond else []:
-            need(index.resolve(ref, form), in_rules, form, loc)
+            need(index.resolve(ref, form) if form else ref, in_rules, form, loc)
 
     for form in forms.values():
         seen: set[str] = set()
@@ -135,7 +145,7 @@ def check_references(forms: dict[str, FormDef], dossiers: Iterable[DossierDef],
                                                    f"规则集参数 {name} 不存在"))
     for d, dossier in enumerate(dossiers):
         for form_id in dossier.forms:
-            if form_id not in forms:
+            if form_id not in forms and not unknowable(form_id):
                 problems.append(RefProblem(False, "", ("dossiers", d, "forms"),
                                            f"表单 {form_id} 不存在"))
         need(dossier.file_name, False, "", ("dossiers", d, "file_name"))

@@ -134,11 +134,14 @@ def load_definitions(forms_dir: Path, rules_file: Path) -> Definitions:
     problems: list[Problem] = []
     forms: dict[str, FormDef] = {}
     form_lines: dict[str, tuple[str, dict]] = {}
+    broken_forms: set[str] = set()  # ids in forms that failed to load (see _raw_ids)
+    forms_missing = False  # some form file could not even be parsed
     dossiers_file = None
 
     for path in sorted(forms_dir.glob("*.yaml")):
         read = _read(path, root, problems)
         if read is None:
+            forms_missing = forms_missing or path.name != DOSSIERS_FILE
             continue
         data, lines = read
         rel = str(path.relative_to(root))
@@ -147,6 +150,7 @@ def load_definitions(forms_dir: Path, rules_file: Path) -> Definitions:
             continue
         form = _validate(FormDef, data, rel, lines, problems)
         if form is None:
+            broken_forms |= _raw_ids(data)
             continue
         if form.id in forms:
             problems.append(Problem(rel, "id", lines.get(("id",)), f"表单编号 {form.id} 重复"))
@@ -168,7 +172,8 @@ def load_definitions(forms_dir: Path, rules_file: Path) -> Definitions:
         forms = {fid: resolve_labels(form, ruleset.parameters, problems.append,
                                      form_lines[fid][0], form_lines[fid][1])
                  for fid, form in forms.items()}
-        for ref_problem in check_references(forms, dossiers_file.dossiers, ruleset):
+        for ref_problem in check_references(forms, dossiers_file.dossiers, ruleset,
+                                            broken_forms, forms_missing):
             file, lines = (rules_rel, rule_lines) if ref_problem.in_rules else form_lines.get(
                 ref_problem.form, ("forms", {}))
             problems.append(Problem(file, ref_problem.key, _line_for(lines, ref_problem.loc),
@@ -182,6 +187,25 @@ def load_definitions(forms_dir: Path, rules_file: Path) -> Definitions:
         ruleset=ruleset,
         ruleset_hash=ruleset_hash(ruleset),
     )
+
+
+def _raw_ids(data: Any) -> set[str]:
+    """``form``, ``form.field`` and ``form.table.column`` ids of a form that failed to load, read
+    from the raw YAML, so that references into it are not reported as missing on top of the
+    form's own mistakes (one mistake, one message)."""
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        return set()
+    form = data["id"]
+    ids = {form}
+
+    def dicts(value: Any) -> list[dict]:
+        return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+    for section in dicts(data.get("sections")):
+        for fdef in dicts(section.get("fields")):
+            ids.add(f"{form}.{fdef.get('id')}")
+            ids.update(f"{form}.{fdef.get('id')}.{c.get('id')}" for c in dicts(fdef.get("columns")))
+    return ids
 
 
 def ruleset_hash(ruleset: RuleSet) -> str:

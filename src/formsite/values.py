@@ -78,6 +78,19 @@ def parse_decimal(raw: Any, units: tuple[str, ...] = ()) -> Decimal | None:
         fail("number.invalid", found=raw)
 
 
+def _decimal_places(value: Decimal) -> int:
+    """Decimal places that matter (1.500 has 1). Counted on the digits, never by quantize():
+    quantize raises InvalidOperation once a number has more digits than the context precision
+    (e.g. a pasted 30-digit amount with three decimals)."""
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    places, end = -exponent, len(digits)
+    while places > 0 and end > 0 and digits[end - 1] == 0:
+        places, end = places - 1, end - 1
+    return places
+
+
 def _check_range(value: Decimal, lo: Decimal | None, hi: Decimal | None, raw: Any) -> None:
     if lo is not None and value < lo:
         fail("number.too_small", found=raw, min=_plain(lo))
@@ -93,7 +106,7 @@ def money(raw: Any, *, signed: bool = False, lo=None, hi=None) -> Decimal | None
     value = parse_decimal(raw, ("万元", "万"))
     if value is None:
         return None
-    if value.as_tuple().exponent < -2 and value != value.quantize(MONEY_STEP):
+    if _decimal_places(value) > 2:
         fail("money.decimals", found=raw)
     if not signed and value < 0:
         fail("money.negative", found=raw)
@@ -109,7 +122,7 @@ def area(raw: Any, *, lo=None, hi=None, **_: Any) -> Decimal | None:
         return None
     if value < 0:
         fail("number.negative", found=raw)
-    if value.as_tuple().exponent < -2 and value != value.quantize(MONEY_STEP):
+    if _decimal_places(value) > 2:
         fail("area.decimals", found=raw)
     _check_range(value, _dec(lo), _dec(hi) if hi is not None else Decimal(10**9), raw)
     return value.quantize(MONEY_STEP) if value != value.to_integral_value() else value.quantize(1)
@@ -119,11 +132,12 @@ def percent(raw: Any, *, lo=None, hi=None, **_: Any) -> Decimal | None:
     value = parse_decimal(raw, ("%", "％"))
     if value is None:
         return None
-    if value.as_tuple().exponent < -2 and value != value.quantize(MONEY_STEP):
+    if _decimal_places(value) > 2:
         fail("percent.decimals", found=raw)
     _check_range(value, _dec(lo) if lo is not None else Decimal(0),
                  _dec(hi) if hi is not None else Decimal(100), raw)
-    return value.normalize() if value == value.to_integral_value() else value
+    # to_integral_value, not normalize(): normalize turns 50 into 5E+1.
+    return value.to_integral_value() if value == value.to_integral_value() else value
 
 
 def integer(raw: Any, *, lo=None, hi=None, **_: Any) -> int | None:

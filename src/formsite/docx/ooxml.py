@@ -102,6 +102,9 @@ def _half_points(pt: float) -> int:
 # Document model
 # --------------------------------------------------------------------------------------------
 
+# The schema's ST_HexColor: anything else makes Word refuse the file.
+_HEX_COLOR = re.compile(r"[0-9A-Fa-f]{6}")
+
 Align = Literal["left", "center", "right", "both"]
 VAlign = Literal["top", "center", "bottom"]
 BorderStyle = Literal["single", "double", "dotted", "dashed", "thick", "nil"]
@@ -200,6 +203,10 @@ class Border:
     size_pt: float = 0.5
     color: str = "auto"
 
+    def __post_init__(self) -> None:
+        if self.color != "auto" and not _HEX_COLOR.fullmatch(self.color):
+            raise ValueError(f"Border.color must be 'auto' or six hex digits, got {self.color!r}")
+
 
 @dataclass(frozen=True, slots=True)
 class CellBorders:
@@ -230,6 +237,8 @@ class Cell:
     def __post_init__(self) -> None:
         if self.span < 1:
             raise ValueError(f"Cell.span must be >= 1, got {self.span}")
+        if self.shade is not None and not _HEX_COLOR.fullmatch(self.shade):
+            raise ValueError(f"Cell.shade must be six hex digits like 'D9D9D9', got {self.shade!r}")
 
 
 @dataclass(slots=True)
@@ -570,6 +579,13 @@ def _mark_style(p: Paragraph) -> tuple[str | None, float | None, bool]:
     return font, size, bool(last and last.bold)
 
 
+def _first_size(p: Paragraph) -> float | None:
+    """Size of the first characters, which a character-based first-line indent is measured in."""
+    if p.runs and p.runs[0].size_pt is not None:
+        return p.runs[0].size_pt
+    return p.mark_size_pt
+
+
 def _spacing(p: Paragraph) -> str:
     attrs: dict[str, str | int | None] = {}
     if p.space_before_pt is not None:
@@ -625,7 +641,7 @@ def _ppr(ctx: _Context, p: Paragraph, sect_pr: str = "") -> str:
         _el("w:pageBreakBefore") if p.page_break_before else "",
         _tabs(p.tab_stops),
         _spacing(p),
-        _indent(p, size if size is not None else ctx.default_size_pt),
+        _indent(p, _first_size(p) or ctx.default_size_pt),
         _val("w:jc", p.align) if p.align else "",
     ]
     mark = _rpr(ctx, font=font, size_pt=size, bold=bold)
@@ -692,18 +708,9 @@ def _tbl_pr(table: Table, width: int) -> str:
             _tbl_borders(table),
             _el("w:tblLayout", {"w:type": "fixed"}),
             _el("w:tblCellMar", None, margins),
-            _el(
-                "w:tblLook",
-                {
-                    "w:val": "0000",
-                    "w:firstRow": 0,
-                    "w:lastRow": 0,
-                    "w:firstColumn": 0,
-                    "w:lastColumn": 0,
-                    "w:noHBand": 1,
-                    "w:noVBand": 1,
-                },
-            ),
+            # No table style is used, so conditional formatting is off.  Only w:val, not the
+            # firstRow/... attributes, which the Office 2007 schema does not declare.
+            _val("w:tblLook", "0000"),
         ],
     )
 
@@ -765,6 +772,8 @@ def _check_table(table: Table) -> None:
     """Reject tables Word would render garbled: rows not filling the grid, dangling merges."""
     if not table.columns_mm or not table.rows:
         raise ValueError("Table needs at least one column and one row")
+    if any(w <= 0 for w in table.columns_mm):
+        raise ValueError(f"Table column widths must be positive, got {table.columns_mm}")
     ncols = len(table.columns_mm)
     above: dict[int, int] = {}  # first column -> span of a vertically mergeable cell above
     for r, row in enumerate(table.rows):

@@ -1,0 +1,86 @@
+"""Build the static site: ``python build.py`` → dist/; ``python build.py serve --port N``.
+
+Stages (each a function in ``builder/``): load and check every definition (nothing is written
+if one is wrong) → compile the engine → render pages → vendor the Pyodide runtime and the
+browser wheels, with the engine wheel built from this tree → check dist/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "src"))  # build from the tree, even before `pip install -e .`
+
+from builder import check as dist_check  # noqa: E402
+from builder.site import copy_static, render_site  # noqa: E402
+from formsite.engine import Engine  # noqa: E402
+from formsite.loader import DefinitionError, default_paths, load_definitions  # noqa: E402
+
+
+def build(out: Path, *, runtime: bool = True) -> Path:
+    started = time.perf_counter()
+    try:
+        definitions = load_definitions(*default_paths(ROOT))
+    except DefinitionError as exc:
+        print(f"定义文件有误，未生成网站（共{len(exc.problems)}处）：", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+    engine = Engine.from_definitions(definitions)
+
+    staging = out.with_name(out.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    (staging / "definitions.json").write_text(
+        definitions.model_dump_json(by_alias=True), encoding="utf-8")
+    render_site(engine, ROOT / "site_src" / "templates", staging)
+    copy_static(ROOT / "site_src" / "static", staging)
+    if runtime:
+        from builder.pyodide_runtime import vendor_pyodide
+        from builder.wheels import build_engine_wheel, download_browser_wheels
+
+        cache = ROOT / ".cache"
+        wheels = download_browser_wheels(cache / "wheels")
+        engine_wheel = build_engine_wheel(ROOT, cache / "engine-wheel")
+        vendor_pyodide(staging, ROOT / "node_modules", [*wheels, engine_wheel])
+        shutil.copy2(ROOT / "builder" / "runtime" / "py-worker.js", staging / "py-worker.js")
+    problems = dist_check.check(staging, runtime=runtime)
+    if problems:
+        print("生成的网站未通过检查：", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise SystemExit(3)
+    # Swap in the finished site only now: a failed build never leaves a half-written dist/.
+    shutil.rmtree(out, ignore_errors=True)
+    staging.rename(out)
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"built {out} ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build the static form site into dist/.")
+    parser.add_argument("command", nargs="?", choices=["build", "serve"], default="build")
+    parser.add_argument("--out", type=Path, default=ROOT / "dist")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--no-build", action="store_true", help="serve: use the existing dist/")
+    parser.add_argument("--no-runtime", action="store_true",
+                        help="skip vendoring Pyodide (pages only; the page then runs preliminary checks)")
+    args = parser.parse_args(argv)
+    if not (args.command == "serve" and args.no_build):
+        build(args.out, runtime=not args.no_runtime)
+    if args.command == "serve":
+        from builder.serve import serve
+
+        serve(args.out, args.port, args.host)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,193 @@
+"""Bundles: what a person downloads, carries and opens again.
+
+A bundle is a ZIP holding ``data.json`` (format version, dossier id, rule set id/version/hash,
+the data exactly as entered, its sha256 and the validation result) and ``manifest.json`` (the
+sha256 of every file). Later, the official DOCX documents travel in the same ZIP. The bare
+``data.json`` is accepted on import too. Reading never trusts the file: anything unexpected
+becomes a :class:`BundleError` with a Chinese message, and the caller's draft stays untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from .compiler import CompiledDossier
+from .validation import Report, validate
+
+FORMAT = "formsite-bundle"
+FORMAT_VERSION = 1
+DATA_FILE = "data.json"
+MANIFEST_FILE = "manifest.json"
+MAX_BUNDLE_BYTES = 50 * 1024 * 1024
+# Fixed ZIP timestamps: the same dossier gives the same bytes (CLI and browser alike).
+ZIP_DATE = (2024, 1, 1, 0, 0, 0)
+
+
+class BundleError(Exception):
+    """A file that cannot be opened as a bundle of this site; the message is for the user."""
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def data_sha256(data: Any) -> str:
+    return "sha256:" + hashlib.sha256(canonical_json(data)).hexdigest()
+
+
+def make_record(compiled: CompiledDossier, data: dict[str, Any], report: Report) -> dict[str, Any]:
+    rules = compiled.definitions.ruleset
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "dossier": compiled.dossier.id,
+        "ruleset": {"id": rules.id, "version": rules.version,
+                    "hash": compiled.definitions.ruleset_hash},
+        "data": data,
+        "data_sha256": data_sha256(data),
+        "validation": {**report.as_dict(),
+                       "status": "通过校验" if report.ok else "未通过校验"},
+    }
+
+
+def _zip(files: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files:
+            info = zipfile.ZipInfo(name, ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+def write_bundle(compiled: CompiledDossier, data: dict[str, Any],
+                 documents: list[tuple[str, bytes]] = ()) -> tuple[bytes, Report]:
+    """The ZIP bundle for ``data`` (validated now) plus any rendered documents."""
+    report = validate(compiled, data)
+    record = make_record(compiled, data, report)
+    files = [(DATA_FILE, json.dumps(record, ensure_ascii=False, indent=2).encode()), *documents]
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "dossier": record["dossier"],
+        "ruleset": record["ruleset"],
+        "validation": {"ok": report.ok, "status": record["validation"]["status"],
+                       "errors": len(report.errors), "warnings": len(report.warnings)},
+        "files": [{"name": name, "sha256": hashlib.sha256(content).hexdigest(),
+                   "bytes": len(content)} for name, content in files],
+    }
+    files.append((MANIFEST_FILE, json.dumps(manifest, ensure_ascii=False, indent=2).encode()))
+    return _zip(files), report
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def bundle_file_name(compiled: CompiledDossier, data: dict[str, Any]) -> str:
+    """The download name: the dossier's naming field (e.g. 项目名称), made safe for any disk."""
+    form, _, field_id = compiled.dossier.file_name.partition(".")
+    value = (data.get(form) or {}).get(field_id) if isinstance(data.get(form), dict) else None
+    name = _UNSAFE.sub("_", str(value or "")).strip(" ._")[:60]
+    return f"{name or compiled.dossier.title[:20]}.zip"
+
+
+@dataclass
+class Opened:
+    """A bundle read back: the data to load, and what the person should be told."""
+
+    dossier: str
+    data: dict[str, Any]
+    report: Report
+    notes: list[str] = field(default_factory=list)
+
+
+def read_bundle(raw: bytes, compiled_by_id: dict[str, CompiledDossier],
+                expect_dossier: str | None = None) -> Opened:
+    """Open a ZIP bundle or a bare data.json, revalidate it under the current rules."""
+    if len(raw) > MAX_BUNDLE_BYTES:
+        raise BundleError("文件过大（超过50MB），不是本系统导出的数据包。")
+    record = _record_from(raw)
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        raise BundleError("文件内容不是本系统导出的申报数据包（缺少格式标识），未导入。")
+    if not isinstance(record.get("format_version"), int) or record["format_version"] > FORMAT_VERSION:
+        raise BundleError("数据包的格式版本比本网站新，请使用更新后的网站打开。")
+    dossier = record.get("dossier")
+    if dossier not in compiled_by_id:
+        raise BundleError(f"数据包的材料类型“{str(dossier)[:40]}”本网站不支持，未导入。")
+    compiled = compiled_by_id[dossier]
+    if expect_dossier and dossier != expect_dossier:
+        raise BundleError(f"这是“{compiled.dossier.title}”的数据包，不能导入到本页面。")
+    data = record.get("data")
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise BundleError("数据包中的数据部分已损坏（data 不是对象），未导入。")
+    notes: list[str] = []
+    if record.get("data_sha256") != data_sha256(data):
+        notes.append("注意：数据包的校验和与内容不一致，文件可能在导出后被修改过，请核对。")
+    report = validate(compiled, data)
+    notes.extend(_rule_changes(compiled, record, report))
+    notes.extend(_unknown_data(compiled, data))
+    return Opened(dossier, data, report, notes)
+
+
+def _record_from(raw: bytes) -> Any:
+    if raw[:2] == b"PK":
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                info = archive.getinfo(DATA_FILE)
+                if info.file_size > MAX_BUNDLE_BYTES:
+                    raise BundleError("数据包中的 data.json 过大，未导入。")
+                raw = archive.read(info)
+        except KeyError:
+            raise BundleError("这个ZIP文件中没有 data.json，不是本系统导出的数据包。") from None
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+            raise BundleError("ZIP文件已损坏，无法读取。") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BundleError("无法读取文件：既不是ZIP数据包，也不是UTF-8编码的JSON。") from None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:  # ValueError: also ints over 4300 digits
+        line = getattr(exc, "lineno", None)
+        where = f"（第{line}行）" if line else ""
+        raise BundleError(f"文件不是有效的JSON{where}，无法导入。") from None
+
+
+def _rule_changes(compiled: CompiledDossier, record: dict, report: Report) -> list[str]:
+    old = record.get("ruleset") if isinstance(record.get("ruleset"), dict) else {}
+    rules = compiled.definitions.ruleset
+    if old.get("hash") == compiled.definitions.ruleset_hash:
+        return []
+    notes = [f"该数据包按规则集 {old.get('id', '未知')} 版本 {old.get('version', '未知')} 制作，"
+             f"已按当前规则集 {rules.id} 版本 {rules.version} 重新校验。"]
+    before = {(i.get("path"), i.get("code")) for i in
+              (record.get("validation") or {}).get("errors", []) if isinstance(i, dict)}
+    after = {(i.path, i.code): i for i in report.errors}
+    for key in sorted(set(after) - before, key=str):
+        notes.append(f"新出现的问题：{after[key].message}")
+    resolved = len([k for k in before if k not in after])
+    if resolved:
+        notes.append(f"按当前规则，原有的{resolved}个问题已不再出现。")
+    return notes
+
+
+def _unknown_data(compiled: CompiledDossier, data: dict[str, Any]) -> list[str]:
+    """Data the current forms have no field for: kept in the draft and in exports, and named."""
+    unknown = []
+    for form_id, values in data.items():
+        form = compiled.definitions.forms.get(form_id)
+        if form is None or form_id not in compiled.dossier.forms:
+            unknown.append(form_id)
+            continue
+        known = {f.id for f in form.fields()}
+        unknown.extend(f"{form_id}.{k}" for k in values if k not in known)
+    if not unknown:
+        return []
+    return [f"以下数据在当前表单中没有对应项，已原样保留在草稿和导出文件中，但不显示：{'、'.join(unknown[:20])}"]
