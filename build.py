@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "src"))  # build from the tree, even before `pip install -e .`
 
 from builder import check as dist_check  # noqa: E402
+from builder.docs import build_docs  # noqa: E402
 from builder.site import copy_static, render_site  # noqa: E402
 from formsite.engine import Engine  # noqa: E402
 from formsite.loader import DefinitionError, default_paths, load_definitions  # noqa: E402
@@ -40,6 +41,7 @@ def build(out: Path, *, runtime: bool = True) -> Path:
         definitions.model_dump_json(by_alias=True), encoding="utf-8")
     render_site(engine, ROOT / "site_src" / "templates", staging)
     copy_static(ROOT / "site_src" / "static", staging)
+    build_docs(engine, ROOT / "site_src" / "docs", staging / "docs")
     if runtime:
         from builder.pyodide_runtime import vendor_pyodide
         from builder.wheels import build_engine_wheel, download_browser_wheels

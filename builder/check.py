@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 
 _REF = re.compile(r"""(?:src|href)=["']([^"'#]+)["']""")
+# A page may link to another site, but must never load anything from one.
+_FOREIGN_LOAD = re.compile(r"""<(?:script|img|iframe)[^>]*\ssrc=["'](?:https?:)?//|<link[^>]*href=["'](?:https?:)?//""", re.I)
 _FOREIGN = re.compile(r"""(?:src|href|url)\s*[=(]\s*["']?(?:https?:)?//""", re.I)
 
 
@@ -25,11 +27,14 @@ def check(dist: Path, *, runtime: bool) -> list[str]:
                 continue
             if "//" in ref:
                 problems.append(f"{page.name}: 引用了外部地址 {ref}")
-            elif not (dist / ref.split("?")[0]).exists() and not ref.startswith("docs/"):
+            elif not (dist / ref.split("?")[0]).exists():
                 problems.append(f"{page.name}: 引用的文件不存在 {ref}")
     for asset in sorted((dist / "static").rglob("*")):
         if asset.suffix in (".css", ".js") and _FOREIGN.search(asset.read_text(encoding="utf-8")):
             problems.append(f"static/{asset.name}: 引用了外部地址")
+    for page in sorted((dist / "docs").rglob("*.html")):
+        if _FOREIGN_LOAD.search(page.read_text(encoding="utf-8")):
+            problems.append(f"docs/{page.relative_to(dist / 'docs')}: 加载了外部资源")
     if not (dist / "definitions.json").is_file():
         problems.append("缺少 definitions.json")
     if runtime:

@@ -96,7 +96,8 @@ def test_not_a_number(raw):
     assert problem(values.money, raw).code == "number.invalid"
 
 
-@pytest.mark.parametrize("raw", [math.nan, math.inf, -math.inf, Decimal("NaN"), Decimal("Infinity")])
+@pytest.mark.parametrize(
+    "raw", [math.nan, math.inf, -math.inf, Decimal("NaN"), Decimal("Infinity")])
 def test_non_finite_python_numbers_rejected(raw):
     assert problem(values.money, raw).code == "number.invalid"
     assert problem(values.integer, raw).code == "number.invalid"
@@ -230,14 +231,15 @@ def test_date_invalid(raw):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("2024年1月", "2024-01"), ("2024-1", "2024-01"), ("2024/12", "2024-12"), ("2024.09", "2024-09"),
-     ("2025年9月", "2025-09"), ("２０２４年３月", "2024-03")],
+    [("2024年1月", "2024-01"), ("2024-1", "2024-01"), ("2024/12", "2024-12"),
+     ("2024.09", "2024-09"), ("2025年9月", "2025-09"), ("２０２４年３月", "2024-03")],
 )
 def test_year_month_ok(raw, expected):
     assert values.year_month(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["2024/13", "2024-0", "202401", "1899-01", "2024年", "三月", "2024-01-05"])
+@pytest.mark.parametrize(
+    "raw", ["2024/13", "2024-0", "202401", "1899-01", "2024年", "三月", "2024-01-05"])
 def test_year_month_invalid(raw):
     assert problem(values.year_month, raw).code == "year_month.invalid"
 
@@ -364,8 +366,9 @@ def test_choice_and_multichoice():
     assert problem(values.multichoice, [1], options=options).code == "choice.invalid"
 
 
-@pytest.mark.parametrize(("raw", "expected"), [(True, True), (False, False), ("是", True),
-                                                ("否", False), ("true", True), (1, True), (0, False)])
+@pytest.mark.parametrize(("raw", "expected"), [
+    (True, True), (False, False), ("是", True), ("否", False), ("true", True), (1, True),
+    (0, False)])
 def test_checkbox(raw, expected):
     assert values.checkbox(raw) is expected
 

@@ -593,6 +593,9 @@ $("btn-print").addEventListener("click", () => window.print());
 
 // ---------------------------------------------------------------------------------------------
 
+// For benchmarks and tests, and for support staff in the developer console.
+window.formsiteEngine = { call, get ready() { return engine.ready; } };
+
 ensurePresets();
 fillAll();
 startEngine();

@@ -163,32 +163,47 @@ class MonotonicArgs(Args):
 
 @check("monotonic_plan", MonotonicArgs, ("row", "previous", "limit_label", "limit"))
 def monotonic_plan(args: MonotonicArgs, values: Values, label: Callable[[str], str]):
-    """进度计划：按时间排序后，某一累计列逐行不减少，且（给出 limit 时）不超过上限字段。
+    """进度计划：某一累计列逐行不减少，且（给出 limit 时）不超过上限字段。
 
-    行的时间列必须逐行递增；时间或数值为空的行跳过。
+    只看 order_by 列（时间）已填写的行；时间先后由 rows_ascending 检查。
     """
-    rows = [(i, row) for i, row in enumerate(values.rows(args.table))
-            if row.get(args.order_by) is not None]
     limit = values.get(args.limit) if args.limit else None
-    previous: tuple[int, dict] | None = None
-    for i, row in rows:
+    previous: tuple[int, Any] | None = None
+    for i, row in enumerate(values.rows(args.table)):
         value = row.get(args.column)
+        if row.get(args.order_by) is None or value is None:
+            continue
         path = f"{args.table}.{i}.{args.column}"
         ctx = {"row": i + 1, "previous": "", "limit_label": "", "limit": ""}
-        if previous is not None and row[args.order_by] <= previous[1][args.order_by]:
-            yield Finding(f"{args.table}.{i}.{args.order_by}", fmt(row[args.order_by]),
-                          f"晚于第{previous[0] + 1}行（{fmt(previous[1][args.order_by])}）",
-                          {**ctx, "previous": fmt(previous[1][args.order_by])})
-        if value is None:
-            continue
-        before = previous[1].get(args.column) if previous is not None else None
-        if before is not None and value < before:
-            yield Finding(path, value, f"不少于第{previous[0] + 1}行（{fmt(before)}）",
-                          {**ctx, "previous": fmt(before)})
+        if previous is not None and value < previous[1]:
+            yield Finding(path, value, f"不少于第{previous[0] + 1}行（{fmt(previous[1])}）",
+                          {**ctx, "previous": fmt(previous[1])})
         if limit is not None and value > limit:
             yield Finding(path, value, f"不超过{label(args.limit)}（{fmt(limit)}）",
                           {**ctx, "limit_label": label(args.limit), "limit": fmt(limit)})
-        previous = (i, row)
+        previous = (i, value)
+
+
+class AscendingArgs(Args):
+    REFS = ("table",)
+    COLUMNS = ("column",)
+    table: FieldRef
+    column: str
+
+
+@check("rows_ascending", AscendingArgs, ("row", "previous"))
+def rows_ascending(args: AscendingArgs, values: Values, label: Callable[[str], str]):
+    """表格某列（如截止日期）逐行严格递增；空值跳过。"""
+    previous: tuple[int, Any] | None = None
+    for i, row in enumerate(values.rows(args.table)):
+        value = row.get(args.column)
+        if value is None:
+            continue
+        if previous is not None and value <= previous[1]:
+            yield Finding(f"{args.table}.{i}.{args.column}", value,
+                          f"晚于第{previous[0] + 1}行（{fmt(previous[1])}）",
+                          {"row": i + 1, "previous": fmt(previous[1])})
+        previous = (i, value)
 
 
 class RowAmountArgs(Args):

@@ -20,7 +20,12 @@ class ValueProblem(Exception):
 
 
 def fail(code: str, **ctx: Any) -> NoReturn:
-    raise ValueProblem(code, {k: str(v) for k, v in ctx.items()})
+    raise ValueProblem(code, {k: _short(str(v)) for k, v in ctx.items()})
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """Quote at most ``limit`` characters of what was typed: a pasted page is not a message."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 # code → (what was expected, sentence template). ``{found}`` is the raw input as typed.
@@ -29,7 +34,8 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "required_choice": ("选择", "请选择{label}。"),
     "required_rows": ("至少{min}行", "{label}至少需要填写{min}行。"),
     "too_many_rows": ("最多{max}行", "{label}最多{max}行，现有{found}行。"),
-    "row_required": ("必填", "{label}第{row}行：请填写{column}。"),
+    # {label} of a cell already names the table, the row and the column.
+    "row_required": ("必填", "请填写{label}。"),
     "number.invalid": ("数字", "{label}应填写数字，填写的是“{found}”。"),
     "number.grouping": ("正确的千分位", "{label}的千分位分隔符位置不对：“{found}”（例如 1,000.50）。"),
     "number.too_small": ("不小于{min}", "{label}不能小于{min}，填写的是“{found}”。"),

@@ -1,0 +1,276 @@
+"""The page as a person uses it: Chromium against the built dist/, fields found by their labels.
+
+Needs dist/ built with the runtime (scripts/test.sh builds it first; the fixture builds it when
+it is missing). The server runs under a sub-path, as on an intranet server.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+DIST = ROOT / "dist"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def site():
+    if not (DIST / "pyodide" / "pyodide-lock.json").is_file():
+        subprocess.run([sys.executable, str(ROOT / "build.py")], check=True)
+    from support.server import serve
+
+    with serve(DIST, sub_path="/shenbao/2024/") as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.requests = requests  # type: ignore[attr-defined]
+    page.goto(site + "project.html")
+    yield page
+    origin = site.split("/shenbao/")[0]
+    foreign = [u for u in requests if not u.startswith((origin, "blob:", "data:"))]
+    assert foreign == [], f"requests outside the origin: {foreign}"
+    context.close()
+
+
+def wait_ready(page) -> None:
+    page.wait_for_selector("body[data-engine=ready]", timeout=60_000)
+
+
+def settled(page) -> None:
+    """Wait until the validation triggered by the last edit has come back."""
+    before = int(page.evaluate("document.body.dataset.validated || 0"))
+    page.wait_for_function(f"Number(document.body.dataset.validated || 0) > {before}", timeout=10_000)
+
+
+def field(page, label: str):
+    return page.get_by_label(label, exact=True)
+
+
+def choose(page, group: str, option: str) -> None:
+    page.get_by_role("group", name=group).get_by_label(option, exact=True).check()
+
+
+def fill_dossier(page) -> None:
+    """A realistic 展示选品中心 project, typed as a person would (full-width, separators)."""
+    f = lambda label, value: field(page, label).fill(value)  # noqa: E731
+    f("项目名称", "安吉县椅业跨境电商产业带展示选品中心")
+    choose(page, "项目类型", "跨境电商产业带展示选品中心")
+    choose(page, "企业类型", "贸易型")
+    choose(page, "所在设区市", "湖州市")
+    f("所在县（市、区）", "安吉县")
+    f("承担单位名称", "安吉优选跨境电子商务有限公司")
+    choose(page, "单位性质", "内资")
+    f("法定代表人", "张伟")
+    f("单位地址", "浙江省湖州市安吉县递铺街道昌硕东路88号")
+    f("社会信用代码", "91330523MA2B3C4D5M")
+    f("注册资本（万元）", "1,000")
+    f("总资产（万元）", "5,200.50")
+    f("净资产（万元）", "3100")
+    f("2024年跨境电商额（万元）", "１２３４５.６７")
+    f("2024年营业收入（万元）", "23456.78")
+    f("2024年利润（万元）", "-120.5")
+    f("单位简介", "公司主营办公椅跨境出口。")
+    f("项目负责人", "李娜")
+    f("联系人", "王强")
+    f("联系电话", "0572-5123456")
+    f("项目开始时间", "2024-03")
+    f("项目完成时间", "2025-09")
+    f("总投资（投入）（万元）", "2,000")
+    f("申报期内投资（投入）（万元）", "1600")
+    f("项目建设地址", "安吉县递铺街道椅业园区1号楼")
+    f("项目建设内容", "建设3000平方米展示选品中心。")
+    f("项目分年度建设进度计划 第1行 完成投资（投入）", "800")
+    f("项目分年度建设进度计划 第1行 项目实施进度", "40")
+    f("项目分年度建设进度计划 第2行 完成投资（投入）", "2000")
+    f("项目分年度建设进度计划 第2行 项目实施进度", "100")
+    f("本年度申请补助资金（万元）", "300")
+    for label in ("项目概述", "主要做法", "绩效考核指标", "项目获得政府性资金支持情况",
+                  "项目前期报批情况", "项目示范带动作用"):
+        f(label, f"{label}：详见附件说明。")
+    f("展示选品中心实际使用面积（平方米）", "3,000")
+    f("展示选品中心入驻供应商、卖家企业（家）", "86")
+    f("展示选品中心品牌种类（个）", "120")
+    f("展示选品中心产品类别（款）", "5000")
+    for label in ("本项目未违反国家产业政策、环保政策。",
+                  "申报期本项目未获得过中央和省级商务类财政专项资金补助。",
+                  "本企业未列入严重失信名单，近三年未发生重大安全生产责任事故。",
+                  "本企业承诺所填内容真实有效。"):
+        field(page, label).check()
+    page.get_by_role("button", name="添加一行设备购置费用").click()
+    f("设备购置费用 第1行 费用名称", "展示货架")
+    f("设备购置费用 第1行 已开支费用", "0.1")
+    page.get_by_role("button", name="添加一行设备购置费用").click()
+    f("设备购置费用 第2行 费用名称", "选品终端")
+    f("设备购置费用 第2行 已开支费用", "0.2")
+    page.get_by_role("button", name="添加一行建设费用").click()
+    f("建设费用 第1行 费用名称", "展厅装修")
+    f("建设费用 第1行 已开支费用", "1,050")
+    f("建设费用 第1行 拟支出费用", "200")
+
+
+def test_fill_validate_reload_export_import(page, tmp_path):
+    wait_ready(page)
+    fill_dossier(page)
+    settled(page)
+    # Sums flow from 附件4 into 附件3, exactly: 0.1 + 0.2 is 0.30.
+    assert page.locator("output[data-path='project_info.equipment_spent']").text_content() == "0.30"
+    assert page.locator("output[data-path='fund_details.total_spent']").text_content() == "1050.30"
+    assert page.locator("#verdict").text_content().startswith("通过校验")
+
+    # An error appears next to its field, with the official label, and clears again.
+    net = field(page, "净资产（万元）")
+    net.fill("6000")
+    settled(page)
+    assert net.get_attribute("aria-invalid") == "true"
+    message = page.locator("#" + net.get_attribute("aria-describedby").split()[-1])
+    assert "净资产为6000.00万元，不能大于总资产（5200.50万元）" in message.text_content()
+    assert page.locator("#summary-list li.error").count() == 1
+    net.fill("3100")
+    settled(page)
+    assert net.get_attribute("aria-invalid") is None
+    assert page.locator("#summary-list li").count() == 0
+
+    # A threshold of the selected project type, from the rule set.
+    area = field(page, "展示选品中心实际使用面积（平方米）")
+    area.fill("999")
+    settled(page)
+    assert "不少于1000平方米" in page.locator("#summary-list").text_content()
+    area.fill("3,000")
+    settled(page)
+
+    # Reload: the draft is still there.
+    page.reload()
+    wait_ready(page)
+    assert field(page, "项目名称").input_value() == "安吉县椅业跨境电商产业带展示选品中心"
+    assert field(page, "设备购置费用 第2行 已开支费用").input_value() == "0.2"
+    assert page.get_by_role("group", name="项目类型").get_by_label(
+        "跨境电商产业带展示选品中心", exact=True).is_checked()
+
+    # Export the bundle.
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载数据包").click()
+    download = info.value
+    assert download.suggested_filename == "安吉县椅业跨境电商产业带展示选品中心.zip"
+    bundle = tmp_path / download.suggested_filename
+    download.save_as(bundle)
+    with zipfile.ZipFile(bundle) as archive:
+        record = json.loads(archive.read("data.json"))
+        manifest = json.loads(archive.read("manifest.json"))
+    assert record["validation"]["ok"] is True
+    assert manifest["validation"]["status"] == "通过校验"
+    assert record["data"]["project_info"]["cbec_amount"] == "１２３４５.６７"  # as typed
+
+    # The CLI gives the same verdict on the same file.
+    cli = subprocess.run([sys.executable, "-m", "formsite", "validate", str(bundle), "--json"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert json.loads(cli.stdout)[0]["errors"] == []
+
+    # Clear, then import the bundle back.
+    page.get_by_role("button", name="清空草稿").click()
+    assert field(page, "项目名称").input_value() == ""
+    page.locator("#import-file").set_input_files(str(bundle))
+    page.wait_for_selector("#notice:not([hidden])")
+    assert "已导入" in page.locator("#notice").text_content()
+    assert field(page, "项目名称").input_value() == "安吉县椅业跨境电商产业带展示选品中心"
+    assert field(page, "建设费用 第1行 已开支费用").input_value() == "1,050"
+    settled(page)
+    assert page.locator("#verdict").text_content().startswith("通过校验")
+
+
+def test_bad_import_keeps_the_draft(page, tmp_path):
+    wait_ready(page)
+    field(page, "项目名称").fill("保留的草稿")
+    for name, content in (("notes.txt", "这不是数据包".encode()),
+                          ("foreign.json", b'{"name": "something else"}'),
+                          ("broken.zip", b"PK\x03\x04garbage")):
+        path = tmp_path / name
+        path.write_bytes(content)
+        page.locator("#import-file").set_input_files(str(path))
+        page.wait_for_selector("#notice.error:not([hidden])")
+        assert "导入失败" in page.locator("#notice").text_content()
+        assert "当前草稿未作任何改动" in page.locator("#notice").text_content()
+        page.locator("#notice button").click()
+    assert field(page, "项目名称").input_value() == "保留的草稿"
+
+
+def test_types_show_their_basic_conditions_and_hostile_text_is_inert(page):
+    wait_ready(page)
+    park_area = field(page, "园区实际使用面积（平方米）")
+    assert park_area.is_hidden()
+    choose(page, "项目类型", "跨境电商产业园区")
+    assert park_area.is_visible()
+    assert field(page, "园区年销售额（万元）").is_hidden()
+    field(page, "以跨境电商经营企业（卖家）为主的园区").check()
+    assert field(page, "园区年销售额（万元）").is_visible()
+    hostile = '<script>window.pwned=1</script><img src=x onerror="window.pwned=1">'
+    field(page, "项目名称").fill(hostile)
+    field(page, "注册资本（万元）").fill("12.345")
+    settled(page)
+    assert page.evaluate("window.pwned") is None
+    assert "最多保留两位小数" in page.locator("#summary-list").text_content()
+    page.get_by_role("link", name="错误：注册资本以万元为单位，最多保留两位小数，填写的是“12.345”。").click()
+    assert page.evaluate("document.activeElement.id") == "f-project_info-registered_capital"
+
+
+def test_rule_examples_same_verdict_in_pyodide(page, engine):
+    wait_ready(page)
+    in_browser = json.loads(page.evaluate("window.formsiteEngine.call('run_examples')"))
+    in_cpython = [{"rule": r.rule, "kind": r.kind, "index": r.index, "flagged": r.flagged,
+                   "problem": r.problem} for r in engine.examples()]
+    assert in_browser == in_cpython
+    assert len(in_browser) > 60
+
+
+def test_same_verdict_for_a_broken_dossier(page, engine):
+    """Field errors, rule errors and warnings: identical in Pyodide and in CPython."""
+    wait_ready(page)
+    from dossiers import valid_project_dossier
+
+    data = valid_project_dossier()
+    data["project_info"].update(credit_code="91330523MA2B3C4D5X", net_assets="9999",
+                                contact_phone="12345", start_month="2026-01")
+    data["fund_details"]["other"] = [{"name": "空行", "spent": "0"}]
+    request = json.dumps({"dossier": "project", "data": data}, ensure_ascii=False)
+    in_browser = json.loads(page.evaluate("r => window.formsiteEngine.call('validate', r)", request))
+    in_cpython = engine.validate("project", data)
+    assert in_browser["errors"] == [i.as_dict() for i in in_cpython.errors]
+    assert in_browser["warnings"] == [i.as_dict() for i in in_cpython.warnings]
+    assert len(in_browser["errors"]) >= 4
+
+
+def test_import_from_bytes_io_roundtrip(engine):
+    """Sanity for the fixtures above: an exported bundle of the valid dossier opens clean."""
+    from dossiers import valid_project_dossier
+
+    name, content, report = engine.export("project", valid_project_dossier())
+    assert report.ok
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert set(archive.namelist()) >= {"data.json", "manifest.json"}
