@@ -15,11 +15,18 @@ command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK\|Noto Serif CJK" || need_apt+=(fonts-noto-cjk)
+if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 if [ ${#need_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   log "installing system packages: ${need_apt[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# Official forms name 仿宋_GB2312/宋体/方正小标宋; map them to Noto CJK for LibreOffice previews.
+if [ -d /etc/fonts/conf.d ] && ! cmp -s scripts/fontconfig/formsite-cjk.conf /etc/fonts/conf.d/65-formsite-cjk.conf; then
+  log "installing CJK font aliases for document previews"
+  $SUDO install -m 0644 scripts/fontconfig/formsite-cjk.conf /etc/fonts/conf.d/65-formsite-cjk.conf
+  $SUDO fc-cache -f >/dev/null
 fi
 
 # --- Python >= 3.12 (pyodide-build refuses older ones) ---------------------------------------

@@ -1,9 +1,9 @@
 """Bundles: what a person downloads, carries and opens again.
 
 A bundle is a ZIP holding ``data.json`` (format version, dossier id, rule set id/version/hash,
-the data exactly as entered, its sha256 and the validation result) and ``manifest.json`` (the
-sha256 of every file). Later, the official DOCX documents travel in the same ZIP. The bare
-``data.json`` is accepted on import too. Reading never trusts the file: anything unexpected
+the data exactly as entered, its sha256 and the validation result), one DOCX per annex (the
+official form, filled) and ``manifest.json`` (the sha256 of every file, the rule set and the
+verdict). The bare ``data.json`` is accepted on import too. Reading never trusts the file: anything unexpected
 becomes a :class:`BundleError` with a Chinese message, and the caller's draft stays untouched.
 """
 
@@ -67,12 +67,20 @@ def _zip(files: list[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
-def write_bundle(compiled: CompiledDossier, data: dict[str, Any],
-                 documents: list[tuple[str, bytes]] = ()) -> tuple[bytes, Report]:
-    """The ZIP bundle for ``data`` (validated now) plus any rendered documents."""
+def render_documents(compiled: CompiledDossier, data: dict[str, Any],
+                     report: Report) -> list[tuple[str, bytes]]:
+    """The official forms of the dossier, filled: one DOCX per annex, Chinese file names."""
+    from .docx.annexes import render_annexes
+
+    return [(doc.file_name, doc.data) for doc in render_annexes(compiled, data, report.normalised)]
+
+
+def write_bundle(compiled: CompiledDossier, data: dict[str, Any]) -> tuple[bytes, Report]:
+    """The ZIP bundle for ``data``: validated now, with its DOCX documents and a manifest."""
     report = validate(compiled, data)
     record = make_record(compiled, data, report)
-    files = [(DATA_FILE, json.dumps(record, ensure_ascii=False, indent=2).encode()), *documents]
+    files = [(DATA_FILE, json.dumps(record, ensure_ascii=False, indent=2).encode()),
+             *render_documents(compiled, data, report)]
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .bundle import Opened, bundle_file_name, read_bundle, write_bundle
+from .bundle import Opened, bundle_file_name, read_bundle, render_documents, write_bundle
 from .compiler import CompiledDossier, compile_dossier
 from .definitions import Definitions
 from .examples import ExampleResult, run_all_examples
@@ -33,6 +33,10 @@ class Engine:
         compiled = self.dossiers[dossier]
         content, report = write_bundle(compiled, data)
         return bundle_file_name(compiled, data), content, report
+
+    def documents(self, dossier: str, data: dict[str, Any]) -> list[tuple[str, bytes]]:
+        compiled = self.dossiers[dossier]
+        return render_documents(compiled, data, validate(compiled, data))
 
     def open(self, raw: bytes, expect_dossier: str | None = None) -> Opened:
         return read_bundle(raw, self.dossiers, expect_dossier)

@@ -35,11 +35,12 @@ from .ooxml import (
     Run,
     Section,
     Table,
+    mm_to_twips,
     para,
     render_docx,
 )
 
-__all__ = ["AnnexDocument", "render_annexes", "render_project_info", "render_fund_details"]
+__all__ = ["AnnexDocument", "render_annexes", "render_fund_details", "render_project_info"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +65,12 @@ TITLE_PT = 22.0  # 二号
 BODY_PT = 16.0  # 三号, lines above the table
 TABLE_PT = 12.0  # 小四
 NARROW_PT = 10.5  # 五号
+TEXT_WIDTH_MM = 156.0  # GB/T 9704: 210 mm - 28 mm - 26 mm
 
 # Exact line heights keep Word and LibreOffice (with substitute fonts) on the same layout.
 _LINE = {ANNEX_PT: 28.0, TITLE_PT: 33.0, TABLE_PT: 18.0, NARROW_PT: 15.0, 14.0: 22.0}
 _NIL = Border("nil")
+Align = Literal["left", "center", "right", "both"]
 
 
 def _line(size: float) -> float:
@@ -84,14 +87,37 @@ def _text_width_mm(text: str, size: float) -> float:
 
 
 def _fit_label(text: str, cell_mm: float, size: float) -> str:
-    """Put a trailing unit "（万元）" on its own line when the label does not fit on one line,
-    as the notice does (注册资本 / （万元） on two lines) instead of letting it wrap mid-word."""
-    cut = text.rfind("（")
-    if "\n" in text or cut <= 0 or not text.endswith("）"):
+    """Break a label that does not fit on one line before its trailing parentheses ("（投入）",
+    "（万元）"), as the notice does (注册资本 / （万元） on two lines), rather than let it wrap
+    in the middle of a word."""
+    room = cell_mm - _CELL_PADDING_MM
+    if "\n" in text or _text_width_mm(text, size) <= room:
         return text
-    if _text_width_mm(text, size) <= cell_mm - _CELL_PADDING_MM:
+    groups: list[str] = []
+    head = text
+    while head.endswith("）") and head.rfind("（") > 0:
+        cut = head.rfind("（")
+        groups.insert(0, head[cut:])
+        head = head[:cut]
+    if not groups:
         return text
-    return f"{text[:cut]}\n{text[cut:]}"
+    lines = [head]
+    for group in groups:  # greedy: a group joins the line above when it still fits
+        if _text_width_mm(lines[-1] + group, size) <= room:
+            lines[-1] += group
+        else:
+            lines.append(group)
+    return "\n".join(lines)
+
+
+def _exact_columns(columns_mm: Sequence[float], total_mm: float = TEXT_WIDTH_MM) -> list[float]:
+    """Column widths whose twips (the writer rounds each column) add up to exactly the text
+    width: the last column absorbs the rounding, so the table never overhangs the margin."""
+    if abs(sum(columns_mm) - total_mm) > 0.01:
+        raise ValueError(f"columns add up to {sum(columns_mm)} mm, not {total_mm} mm")
+    head = list(columns_mm[:-1])
+    rest = mm_to_twips(total_mm) - sum(mm_to_twips(w) for w in head)
+    return [*head, rest * 25.4 / 1440]
 
 
 def _p(
@@ -100,7 +126,7 @@ def _p(
     size: float = TABLE_PT,
     font: str | None = FANGSONG,
     bold: bool = False,
-    align: Literal["left", "center", "right", "both"] = "left",
+    align: Align = "left",
     **options: Any,
 ) -> Paragraph:
     return para(
@@ -108,16 +134,14 @@ def _p(
     )
 
 
-def _lines(
-    text: str, *, size: float = TABLE_PT, align: Literal["left", "center", "right", "both"] = "left"
-) -> list[Paragraph]:
+def _lines(text: str, *, size: float = TABLE_PT, align: Align = "left") -> list[Paragraph]:
     """A typed multi-line text as paragraphs, one per line the person typed."""
     return [_p(line, size=size, align=align) for line in text.split("\n")] or [_p(size=size)]
 
 
 def _long_text(text: str, size: float = TABLE_PT) -> list[Paragraph]:
     """Prose (a longtext field): justified paragraphs with the Chinese two-character indent."""
-    paragraphs = [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    paragraphs = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return [
         _p(line, size=size, align="both", first_line_chars=2 if line.strip() else None)
         for line in paragraphs
@@ -129,8 +153,9 @@ def _annex_label(annex: str) -> Paragraph:
 
 
 def _title(text: str) -> Paragraph:
-    return _p(text, size=TITLE_PT, font=TITLE_FONT, align="center", space_before_pt=6,
-              space_after_pt=10)
+    return _p(
+        text, size=TITLE_PT, font=TITLE_FONT, align="center", space_before_pt=6, space_after_pt=10
+    )
 
 
 def _blank_if_empty(value: str, width: int) -> str:
@@ -159,8 +184,6 @@ def _section(blocks: list[Any]) -> Section:
 # Row specs for irregular forms
 # --------------------------------------------------------------------------------------------
 
-Align = Literal["left", "center", "right", "both"]
-
 
 @dataclass(frozen=True, slots=True)
 class Label:
@@ -171,7 +194,6 @@ class Label:
     span: int = 1
     text: str | None = None
     rows: int = 1  # > 1: merge vertically with the next rows' ``Merged`` cells
-    bold: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +310,7 @@ class _Builder:
         }
         for row in self.spec.rows:
             handlers[type(row)](row)
-        return Table(columns_mm=list(self.spec.columns_mm), rows=self.rows)
+        return Table(columns_mm=_exact_columns(self.spec.columns_mm), rows=self.rows)
 
     # --- cells ----------------------------------------------------------------------------
 
@@ -299,8 +321,7 @@ class _Builder:
         text = slot.text if slot.text is not None else self.text.label(self.form, slot.field or "")
         text = _fit_label(text, width_mm, size)
         return Cell(
-            blocks=_lines(text, size=size, align="center") if not slot.bold else
-            [_p(t, size=size, align="center", bold=True) for t in text.split("\n")],
+            blocks=_lines(text, size=size, align="center"),
             span=slot.span,
             vmerge="restart" if slot.rows > 1 else None,
         )
@@ -344,13 +365,32 @@ class _Builder:
                 )
             else:
                 cells.append(Cell(span=slot.span, vmerge="continue"))
-        # Short rows stay whole; rows with prose may run on to the next page.
-        prose = any(isinstance(s, Value) and s.show == "prose" for s in spec.cells)
-        self.rows.append(Row(cells, height_mm=9, cant_split=not prose))
+        # Short rows stay whole (a label is never cut in two); a row with a long text may run
+        # on to the next page.
+        self.rows.append(Row(cells, height_mm=9, cant_split=not self._long(spec)))
+
+    def _long(self, spec: Cells, limit_mm: float = 80.0) -> bool:
+        """Whether a row's prose may be taller than ``limit_mm`` (estimated generously)."""
+        col = 0
+        for slot in spec.cells:
+            width = self._width(col, slot.span) - _CELL_PADDING_MM
+            col += slot.span
+            if not isinstance(slot, Value) or slot.show != "prose":
+                continue
+            size = slot.size or spec.size
+            text = self.text.text(self.form, slot.field)
+            lines = sum(
+                1 + int(_text_width_mm(line, size) * 1.2 // max(width, 1.0))
+                for line in text.split("\n")
+            )
+            if lines * _line(size) * 25.4 / 72 > limit_mm:
+                return True
+        return False
 
     def _band(self, spec: Band) -> None:
         title = next(s.title for s in self.text.form(self.form).sections if s.id == spec.section)
-        cell = Cell([_p(title, align="center", bold=True)], span=self.width)
+        # keepNext: a section heading never ends a page on its own.
+        cell = Cell([_p(title, align="center", bold=True, keep_with_next=True)], span=self.width)
         self.rows.append(Row([cell], height_mm=9, cant_split=True))
 
     def _plan(self, spec: Plan) -> None:
@@ -362,28 +402,23 @@ class _Builder:
         starts = [sum(spec.spans[:i]) for i in range(len(spec.spans))]
         head = [
             _fit_label(h, self._width(c, s), TABLE_PT)
-            for h, c, s in zip(head, starts, spec.spans)
+            for h, c, s in zip(head, starts, spec.spans, strict=True)
         ]
-        self.rows.append(
-            Row(
-                [Cell(_lines(h, align="center"), span=s) for h, s in zip(head, spec.spans)],
-                height_mm=9,
-                cant_split=True,
-            )
-        )
+        self.rows.append(Row(self._centred(head, spec.spans), height_mm=9, cant_split=True))
         first = columns[0]
-        for row in self.text.rows(self.form, spec.field):
+        for row in self.text.rows(self.form, spec.field, presets=True):
             values = [row.get(c.id, "") for c in columns]
             if first.type == "date" and values[0]:
                 # The notice words a milestone as a deadline: "2024年12月31日前".
                 values[0] = values[0] if values[0].endswith("前") else f"{values[0]}前"
-            self.rows.append(
-                Row(
-                    [Cell(_lines(v, align="center"), span=s) for v, s in zip(values, spec.spans)],
-                    height_mm=9,
-                    cant_split=True,
-                )
-            )
+            self.rows.append(Row(self._centred(values, spec.spans), height_mm=9, cant_split=True))
+
+    @staticmethod
+    def _centred(texts: Sequence[str], spans: Sequence[int]) -> list[Cell]:
+        return [
+            Cell(_lines(text, align="center"), span=span)
+            for text, span in zip(texts, spans, strict=True)
+        ]
 
     def _support(self, spec: Support) -> None:
         size = spec.size
@@ -418,8 +453,9 @@ class _Builder:
             )
             # No exact height and no cantSplit: long texts must flow on to the next page.
             self.rows.append(
-                Row([label, Cell([heading, *body], span=self.width - 1, valign="top")],
-                    height_mm=20)
+                Row(
+                    [label, Cell([heading, *body], span=self.width - 1, valign="top")], height_mm=20
+                )
             )
 
     def _commitments(self, spec: Commitments) -> None:
@@ -428,8 +464,12 @@ class _Builder:
         for n, fdef in enumerate(section.fields, start=1):
             mark = CHECKED if self.text.checked(self.form, fdef.id) else UNCHECKED
             blocks.append(
-                _p(f"{mark} {n}.{fdef.label}", align="left", first_line_chars=2,
-                   keep_with_next=True)
+                _p(
+                    f"{mark} {n}.{fdef.label}",
+                    align="left",
+                    first_line_chars=2,
+                    keep_with_next=True,
+                )
             )
         top = Cell(blocks, span=self.width, valign="top", borders=CellBorders(bottom=_NIL))
         stamp = Cell(
@@ -451,58 +491,98 @@ class _Builder:
 # Six grid columns, 156 mm: label | value | label | value | label | value in the money rows;
 # four-cell rows join them as 1 | 2 | 1 | 2, the schedule as 2 | 2 | 2.  The last column is
 # the widest so that a landline "0571-87050825" fits in 五号 without wrapping.
-ANNEX3_COLUMNS = (30.0, 24.0, 24.0, 27.0, 22.0, 29.0)
+ANNEX3_COLUMNS = (30.0, 23.0, 24.0, 27.0, 23.0, 29.0)
 
 ANNEX3_TABLE = TableSpec(
     form="project_info",
     columns_mm=ANNEX3_COLUMNS,
     rows=(
         Band("organisation"),
-        Cells((
-            Label("org_name"), Value("org_name", 2),
-            Label("org_nature"), Value("org_nature", 2, show="boxes", per_line=2),
-        )),
-        Cells((
-            Label("legal_representative", rows=2), Value("legal_representative", 2, rows=2),
-            Label("org_address"), Value("org_address", 2),
-        )),
+        Cells(
+            (
+                Label("org_name"),
+                Value("org_name", 2),
+                Label("org_nature"),
+                Value("org_nature", 2, show="boxes", per_line=2),
+            )
+        ),
+        Cells(
+            (
+                Label("legal_representative", rows=2),
+                Value("legal_representative", 2, rows=2),
+                Label("org_address"),
+                Value("org_address", 2),
+            )
+        ),
         Cells((Merged(), Merged(2), Label("credit_code"), Value("credit_code", 2, size=NARROW_PT))),
-        Cells((
-            Label("registered_capital"), Value("registered_capital"),
-            Label("total_assets"), Value("total_assets"),
-            Label("net_assets"), Value("net_assets"),
-        ), size=NARROW_PT),
-        Cells((
-            Label("cbec_amount"), Value("cbec_amount"),
-            Label("revenue"), Value("revenue"),
-            Label("profit"), Value("profit"),
-        ), size=NARROW_PT),
-        Cells((
-            Label(text="单位简介\n（重点是与跨境电商相关的情况）"),
-            Value("org_profile", 5, show="prose"),
-        )),
-        Cells((
-            Label("project_leader"), Value("project_leader"),
-            Label("contact_person"), Value("contact_person"),
-            Label("contact_phone"), Value("contact_phone"),
-        ), size=NARROW_PT),
+        Cells(
+            (
+                Label("registered_capital"),
+                Value("registered_capital"),
+                Label("total_assets"),
+                Value("total_assets"),
+                Label("net_assets"),
+                Value("net_assets"),
+            ),
+            size=NARROW_PT,
+        ),
+        Cells(
+            (
+                Label("cbec_amount"),
+                Value("cbec_amount"),
+                Label("revenue"),
+                Value("revenue"),
+                Label("profit"),
+                Value("profit"),
+            ),
+            size=NARROW_PT,
+        ),
+        Cells(
+            (
+                Label(text="单位简介\n（重点是与跨境电商相关的情况）"),
+                Value("org_profile", 5, show="prose"),
+            )
+        ),
+        Cells(
+            (
+                Label("project_leader"),
+                Value("project_leader"),
+                Label("contact_person"),
+                Value("contact_person"),
+                Label("contact_phone"),
+                Value("contact_phone"),
+            ),
+            size=NARROW_PT,
+        ),
         Band("project"),
         Cells((Label("project_name"), Value("project_name", 5))),
-        Cells((
-            Label("project_types"),
-            Value("project_types", 5, show="boxes", per_line=2, note=True),
-        )),
+        Cells(
+            (
+                Label("project_types"),
+                Value("project_types", 5, show="boxes", per_line=2, note=True),
+            )
+        ),
         Cells((Label(text="项目起止时间"), Value("start_month..end_month", 5, show="range"))),
-        Cells((
-            Label("total_investment"), Value("total_investment", 2),
-            Label("period_investment"), Value("period_investment", 2),
-        )),
+        Cells(
+            (
+                Label("total_investment"),
+                Value("total_investment", 2),
+                Label("period_investment"),
+                Value("period_investment", 2),
+            ),
+            size=NARROW_PT,
+        ),
         Cells((Label("build_address"), Value("build_address", 5))),
         Cells((Label("build_content"), Value("build_content", 5, show="prose"))),
         Plan("progress_plan", spans=(2, 2, 2)),
         Cells((Label("subsidy_requested", 2), Value("subsidy_requested", 4))),
-        Support(pairs=(("equipment", "technology"), ("software", "information"),
-                       ("construction", "other"))),
+        Support(
+            pairs=(
+                ("equipment", "technology"),
+                ("software", "information"),
+                ("construction", "other"),
+            )
+        ),
         Narrative("项目建设情况", ("overview", "approach", "kpis")),
         Cells((Label("government_funding"), Value("government_funding", 5, show="prose"))),
         Cells((Label("approvals"), Value("approvals", 5, show="prose"))),
@@ -563,15 +643,24 @@ def _conditions_block(t: DossierText, form: str, section_id: str) -> list[Any]:
     if not rows:
         return []
     head = Row(
-        [Cell([_p("项目", align="center", bold=True)]),
-         Cell([_p("实际情况", align="center", bold=True)])],
+        [
+            Cell([_p("项目", align="center", bold=True)]),
+            Cell([_p("实际情况", align="center", bold=True)]),
+        ],
         height_mm=9,
         header=True,
         cant_split=True,
     )
-    heading = _p(section.title, size=ANNEX_PT, font=HEITI, space_before_pt=18, space_after_pt=6,
-                 keep_with_next=True)
-    return [heading, Table(columns_mm=[104.0, 52.0], rows=[head, *rows])]
+    # Our addition, not part of the notice's form (which ends with the stamp): its own page.
+    heading = _p(
+        section.title,
+        size=ANNEX_PT,
+        font=HEITI,
+        space_after_pt=6,
+        keep_with_next=True,
+        page_break_before=True,
+    )
+    return [heading, Table(columns_mm=_exact_columns([104.0, 52.0]), rows=[head, *rows])]
 
 
 def render_project_info(t: DossierText) -> AnnexDocument:
@@ -592,7 +681,7 @@ def render_project_info(t: DossierText) -> AnnexDocument:
 
 
 def _short_title(title: str) -> str:
-    """"浙江省跨境电商高质量发展试点重点项目信息表" → "重点项目信息表", the notice's annex name."""
+    """ "浙江省跨境电商高质量发展试点重点项目信息表" → "重点项目信息表", the notice's annex name."""
     marker = "试点"
     return title.split(marker, 1)[1] if marker in title and not title.endswith(marker) else title
 
@@ -602,12 +691,12 @@ def _short_title(title: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 # 支持内容 | 序号 | 费用名称 | 已开支费用 | 拟支出费用 | 备注 (156 mm).
-ANNEX4_COLUMNS = (28.0, 13.0, 39.0, 25.0, 25.0, 26.0)
+ANNEX4_COLUMNS = (30.0, 13.0, 38.0, 25.0, 25.0, 25.0)
 ANNEX4_FORM = "fund_details"
 ANNEX4_ITEMS_SECTION = "items"
 ANNEX4_TOTALS = ("total_spent", "total_planned")
 ANNEX4_UNIT = "单位：万元"
-TITLE_LINE_MM = 156.0
+TITLE_LINE_MM = TEXT_WIDTH_MM
 
 
 def _fund_table(t: DossierText) -> Table:
@@ -639,13 +728,16 @@ def _fund_table(t: DossierText) -> Table:
             rows.append(Row(cells, height_mm=9))
     totals = {c.id: "" for c in columns}
     money = [c.id for c in columns if c.type == "money"]
-    for column_id, total_field in zip(money, ANNEX4_TOTALS):
+    for column_id, total_field in zip(money, ANNEX4_TOTALS, strict=True):
         totals[column_id] = t.text(ANNEX4_FORM, total_field)
-    total_row = [Cell([_p("累计", align="center", bold=True)]), Cell(), *(
-        Cell(_lines(totals[c.id], align="center")) for c in columns
-    )]
+    # keepNext in the last row keeps the table's end on the page of the note below it.
+    total_row = [
+        Cell([_p("累计", align="center", bold=True, keep_with_next=True)]),
+        Cell([_p(keep_with_next=True)]),
+        *(Cell([_p(totals[c.id], align="center", keep_with_next=True)]) for c in columns),
+    ]
     rows.append(Row(total_row, height_mm=9, cant_split=True))
-    return Table(columns_mm=list(ANNEX4_COLUMNS), rows=rows)
+    return Table(columns_mm=_exact_columns(ANNEX4_COLUMNS), rows=rows)
 
 
 def _fund_title(t: DossierText, form_title: str) -> str:
@@ -680,14 +772,25 @@ def render_fund_details(t: DossierText) -> AnnexDocument:
     blocks: list[Any] = [
         _annex_label(form.annex),
         _title(_fund_title(t, form.title)),
-        _p(f"（填报单位：{_blank_if_empty(org, 8)}）", size=BODY_PT, align="center",
-           space_after_pt=4),
+        _p(
+            f"（填报单位：{_blank_if_empty(org, 8)}）",
+            size=BODY_PT,
+            align="center",
+            space_after_pt=4,
+        ),
         _p(ANNEX4_UNIT, size=TABLE_PT, align="right", space_after_pt=2),
         _fund_table(t),
     ]
     if form.fill_note:
-        blocks.append(_p(_collapse_folded(form.fill_note.strip()), size=TABLE_PT, align="both",
-                         space_before_pt=6))
+        blocks.append(
+            _p(
+                _collapse_folded(form.fill_note.strip()),
+                size=TABLE_PT,
+                align="both",
+                space_before_pt=6,
+                keep_lines=True,
+            )
+        )
     result = render_docx(Document([_section(blocks)], title=f"{form.annex} {form.title}"))
     return AnnexDocument(
         file_name=f"{form.annex} {form.title}.docx",

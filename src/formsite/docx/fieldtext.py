@@ -19,7 +19,7 @@ from ..compiler import CompiledDossier
 from ..conditions import holds
 from ..definitions import FieldDef, FormDef
 
-__all__ = ["CHECKED", "UNCHECKED", "Choice", "DossierText", "format_month", "format_date"]
+__all__ = ["CHECKED", "UNCHECKED", "Choice", "DossierText", "format_date", "format_month"]
 
 # GB2312 fonts carry □ and √ (not ☐/☑), so printed check boxes use these.
 CHECKED = "√"
@@ -30,13 +30,13 @@ _ISO_MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
 def format_month(value: str) -> str:
-    """"2024-03" → "2024年3月"; anything else unchanged."""
+    """ "2024-03" → "2024年3月"; anything else unchanged."""
     m = _ISO_MONTH.fullmatch(value)
     return f"{m[1]}年{int(m[2])}月" if m else value
 
 
 def format_date(value: str) -> str:
-    """"2024-12-31" → "2024年12月31日"; anything else unchanged."""
+    """ "2024-12-31" → "2024年12月31日"; anything else unchanged."""
     m = _ISO_DATE.fullmatch(value)
     return f"{m[1]}年{int(m[2])}月{int(m[3])}日" if m else value
 
@@ -133,12 +133,38 @@ class DossierText:
         return self._form_data(self.normalised, form_id).get(field_id)
 
     def text(self, form_id: str, field_id: str) -> str:
-        """The printable value of a scalar field."""
+        """The printable value of a scalar field.  A computed sum prints blank when nothing
+        that feeds it was entered (a blank form stays blank rather than full of "0.00")."""
+        fdef = self.field(form_id, field_id)
+        if fdef.computed is not None and not self._fed(form_id, fdef):
+            return ""
         return self.value_text(
             self.field(form_id, field_id),
             self.norm_value(form_id, field_id),
             self.raw_value(form_id, field_id),
         )
+
+    def _fed(self, form_id: str, fdef: FieldDef, depth: int = 0) -> bool:
+        """Whether any source of a computed field holds an entered value."""
+        if fdef.computed is None or depth > 20:
+            return False
+        for ref in fdef.computed.sum:
+            path = self.compiled.index.resolve(ref, form_id).split(".")
+            source = self.compiled.index.fields.get(".".join(path[:2]))
+            if source is None:
+                continue
+            if len(path) == 3:  # a table column: any row with a value in it
+                rows = self.raw_value(path[0], path[1])
+                if isinstance(rows, list) and any(
+                    isinstance(r, Mapping) and not _blank(r.get(path[2])) for r in rows
+                ):
+                    return True
+            elif source.computed is not None:
+                if self._fed(path[0], source, depth + 1):
+                    return True
+            elif not _blank(self.raw_value(path[0], path[1])):
+                return True
+        return False
 
     def value_text(self, fdef: FieldDef, norm: Any, raw: Any) -> str:
         if _blank(norm) or (fdef.type == "checkbox" and norm is not True and not _blank(raw)):
@@ -180,9 +206,10 @@ class DossierText:
         norm = self.norm_value(form_id, field_id)
         return norm is True or (norm is None and self.raw_value(form_id, field_id) is True)
 
-    def rows(self, form_id: str, field_id: str) -> list[dict[str, str]]:
+    def rows(self, form_id: str, field_id: str, presets: bool = False) -> list[dict[str, str]]:
         """A table field's rows as printable cells per column id; rows left entirely blank
-        (the page keeps them, the totals skip them) are left out."""
+        (the page keeps them, the totals skip them) are left out.  With ``presets``, a table
+        with no rows at all prints the rule set's preset rows (the blank form's milestones)."""
         fdef = self.field(form_id, field_id)
         columns: Sequence[FieldDef] = fdef.columns or []
         raw_rows = self.raw_value(form_id, field_id)
@@ -200,4 +227,7 @@ class DossierText:
             }
             if any(cells.values()):
                 out.append(cells)
+        if not out and presets:
+            for preset in self.compiled.preset_rows(fdef):
+                out.append({c.id: self.value_text(c, preset.get(c.id), None) for c in columns})
         return out

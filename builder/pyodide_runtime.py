@@ -1,0 +1,182 @@
+"""Vendor the Pyodide runtime and our wheels into ``dist/pyodide/`` so the site needs no CDN.
+
+What ``loadPyodide`` fetches (read from ``pyodide.mjs`` 314.0.7 and confirmed by watching the
+requests of a headless Chromium boot, see tests/test_pyodide_boot.py):
+
+* ``pyodide.asm.mjs``: the Emscripten module. ``pyodide.mjs`` would ``import()`` it as
+  ``${indexURL}pyodide.asm.mjs``; the worker instead imports it itself and hands it over with
+  the documented (experimental) ``createPyodideModule`` option, so the file may have any name.
+* ``pyodide.asm.wasm`` (fetched as ``${indexURL}pyodide.asm.wasm``; the name is fixed).
+* ``python_stdlib.zip`` (``stdLibURL``, default ``${indexURL}python_stdlib.zip``).
+* ``pyodide-lock.json`` (``lockFileURL``); the worker fetches it itself and passes
+  ``lockFileContents`` plus ``packageBaseUrl`` so every wheel URL is relative to this folder.
+* one wheel per package of ``loadPackage(["formsite"])`` and its dependencies, at
+  ``packageBaseUrl + file_name`` (with ``integrity`` = the lock's sha256).
+
+Renamed on copy (a deterministic rename, no byte is patched): both ES modules get a ``.js``
+name, because servers that do not know ``.mjs`` (older nginx mime.types, IIS without a MIME
+map entry) send it as ``application/octet-stream`` or refuse it, and browsers refuse module
+scripts whose MIME type is not JavaScript. The npm package's own ``pyodide.js`` is the UMD
+(classic-script) build, which module workers cannot use, so it is not shipped and the ESM
+build gets the distinct name ``pyodide.mjs.js``. ``pyodide.asm.mjs`` becomes
+``pyodide.asm.mjs.js``: Pyodide trims its own frames from JS stack traces by looking for the
+substring "pyodide.asm.mjs" in file names, which this name keeps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from builder.wheels import PYODIDE_PLATFORM
+
+# Where the worker, copied to the site root by build.py, lives in this repository.
+WORKER_SOURCE = Path(__file__).resolve().parent / "runtime" / "py-worker.js"
+
+# npm file name -> name in dist/pyodide/. The worker (py-worker.js) hard-codes the right-hand
+# names; keep both in step.
+RUNTIME_FILES: dict[str, str] = {
+    "pyodide.mjs": "pyodide.mjs.js",
+    "pyodide.asm.mjs": "pyodide.asm.mjs.js",
+    "pyodide.asm.wasm": "pyodide.asm.wasm",
+    "python_stdlib.zip": "python_stdlib.zip",
+}
+EXPECTED_PYODIDE_MAJOR = "314"
+
+# IIS answers 404.3 for any extension missing from its MIME map (.whl always, .wasm and .mjs
+# on older versions). A web.config in dist/pyodide/ adds them for this folder only; every
+# other server ignores the file. <remove> first, because adding an extension IIS already
+# knows is a configuration error.
+_IIS_WEB_CONFIG = """<?xml version="1.0" encoding="utf-8"?>
+<!-- Written by builder/pyodide_runtime.py: MIME types IIS needs to serve the Python runtime. -->
+<configuration>
+  <system.webServer>
+    <staticContent>
+{entries}
+    </staticContent>
+  </system.webServer>
+</configuration>
+"""
+_IIS_MIME = {
+    ".wasm": "application/wasm",
+    ".whl": "application/octet-stream",
+    ".json": "application/json",
+    ".zip": "application/zip",
+    ".js": "text/javascript",
+}
+
+
+class RuntimeVendorError(RuntimeError):
+    """The npm package or the wheels are not what the worker expects."""
+
+
+@contextlib.contextmanager
+def _accept_pep783_platform_tags() -> Iterator[None]:
+    """Let pyodide-lock 0.2.1 accept ``pyemscripten_<abi>_wasm32`` wheels.
+
+    pyodide-lock compares a binary wheel's platform tag with ``info.platform + "_" +
+    info.arch`` from the lock (``emscripten_5_0_3_wasm32``), which predates the PEP 783 tags
+    that Pyodide 314 wheels on PyPI carry. A wheel tagged for the lock's ``abi_version`` and
+    CPython version is exactly the right build, so accept it and leave every other case to
+    pyodide-lock's own check. Drop this shim once pyodide-lock knows PEP 783 tags.
+    """
+    import pyodide_lock.utils as lock_utils
+    from packaging.utils import parse_wheel_filename
+    from packaging.version import Version
+
+    original = lock_utils._check_wheel_compatible
+
+    def check(path: Path, info: object) -> None:
+        abi = getattr(info, "abi_version", None)
+        if abi:
+            python = Version(getattr(info, "python"))  # noqa: B009 - attrs class, typed loosely
+            cp = f"cp{python.major}{python.minor}"
+            platform = f"pyemscripten_{abi}_{getattr(info, 'arch')}"  # noqa: B009
+            _, _, _, tags = parse_wheel_filename(path.name)
+            if any(t.platform == platform and t.interpreter == cp and t.abi in (cp, "abi3")
+                   for t in tags):
+                return
+        original(path, info)  # type: ignore[arg-type]
+
+    lock_utils._check_wheel_compatible = check  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        lock_utils._check_wheel_compatible = original
+
+
+def _write_lock(npm_lock: Path, out_dir: Path, wheels: list[Path]) -> dict[str, object]:
+    """Write ``out_dir/pyodide-lock.json`` listing only ``wheels`` (already in ``out_dir``).
+
+    The npm lock lists ~357 packages whose wheels live on the jsDelivr CDN; keeping any of
+    them would let a stray ``loadPackage``/auto-import fetch from outside the origin. So the
+    lock keeps the runtime's ``info`` (its ``abi_version`` is checked against the runtime at
+    boot) and gets exactly our wheels, added by pyodide-lock's own ``add_wheels_to_spec``
+    (sha256, import names, dependency edges from each wheel's metadata). A dependency missing
+    from ``wheels`` is an error here rather than a failed download in the browser.
+    """
+    from pyodide_lock import PyodideLockSpec
+    from pyodide_lock.utils import add_wheels_to_spec
+
+    base = PyodideLockSpec.from_json(npm_lock)
+    abi_platform = f"pyemscripten_{base.info.abi_version}_{base.info.arch}"
+    if abi_platform != PYODIDE_PLATFORM:
+        raise RuntimeVendorError(
+            f"node_modules/pyodide is for {abi_platform}, but builder/wheels.py pins wheels for "
+            f"{PYODIDE_PLATFORM}; update the pins (pydantic-core is ABI specific)")
+    empty = base.clone()
+    empty.packages = {}
+    with _accept_pep783_platform_tags():
+        spec = add_wheels_to_spec(empty, wheels, base_path=out_dir)
+    # Sizes for the worker's progress bar (Content-Length is absent when a server compresses).
+    sizes = {name: (out_dir / name).stat().st_size
+             for name in [*RUNTIME_FILES.values(), *(w.name for w in wheels)]}
+    spec.tool = {"formsite": {"sizes": sizes}}
+    spec.to_json(out_dir / "pyodide-lock.json", indent=1)
+    return json.loads((out_dir / "pyodide-lock.json").read_text(encoding="utf-8"))
+
+
+def vendor_pyodide(dist_dir: Path, node_modules: Path, wheels: list[Path]) -> None:
+    """Fill ``dist_dir/pyodide/`` with the runtime, ``wheels`` and a pruned lock file.
+
+    ``wheels`` must include the ``formsite`` wheel and every dependency of it; afterwards
+    ``pyodide.loadPackage(["formsite"])`` installs them by name from the site's own origin.
+    The worker itself (:data:`WORKER_SOURCE`) is copied to the site root by the caller.
+    """
+    npm = node_modules / "pyodide"
+    package_json = npm / "package.json"
+    if not package_json.is_file():
+        raise RuntimeVendorError(f"{npm} is missing: run `npm ci` (scripts/setup.sh does)")
+    version = json.loads(package_json.read_text(encoding="utf-8"))["version"]
+    if version.split(".")[0] != EXPECTED_PYODIDE_MAJOR:
+        # The worker relies on 314's file names and on the createPyodideModule option.
+        raise RuntimeVendorError(
+            f"node_modules/pyodide is {version}; builder/runtime/py-worker.js is written for "
+            f"Pyodide {EXPECTED_PYODIDE_MAJOR}.x")
+
+    out = dist_dir / "pyodide"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for source, target in RUNTIME_FILES.items():
+        if not (npm / source).is_file():
+            raise RuntimeVendorError(f"{npm / source} is missing; reinstall the npm package")
+        shutil.copyfile(npm / source, out / target)
+
+    copied: list[Path] = []
+    for wheel in wheels:
+        if (out / wheel.name).exists():
+            raise RuntimeVendorError(f"two wheels named {wheel.name}")
+        shutil.copyfile(wheel, out / wheel.name)
+        copied.append(out / wheel.name)
+    lock = _write_lock(npm / "pyodide-lock.json", out, copied)
+    if "formsite" not in lock["packages"]:  # type: ignore[operator]
+        raise RuntimeVendorError("no formsite wheel among the wheels to vendor")
+
+    entries = "\n".join(
+        f'      <remove fileExtension="{ext}" />\n'
+        f'      <mimeMap fileExtension="{ext}" mimeType="{mime}" />'
+        for ext, mime in _IIS_MIME.items())
+    (out / "web.config").write_text(_IIS_WEB_CONFIG.format(entries=entries), encoding="utf-8")

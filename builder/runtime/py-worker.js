@@ -1,0 +1,433 @@
+// py-worker.js: boots Pyodide and the formsite engine in a module Web Worker.
+//
+// build.py copies this file to the site root (next to index.html and definitions.json); the
+// runtime lives in ./pyodide/ (see builder/pyodide_runtime.py). Every URL is resolved against
+// this script's own URL, so the site works under any sub-path.
+//
+// Protocol (worker → page):
+//   {type: "progress", stage: "runtime"|"packages"|"engine", fraction: 0..1, text}
+//   {type: "ready", ms, info}            ms since the worker started; info = fb.init()'s return
+//   {type: "error", code, text, detail}  boot failed; code is one of
+//        "unsupported"  the browser lacks what Pyodide 314 needs (checked before downloading)
+//        "module_mime"  a JS module was refused: the server's Content-Type is not JavaScript
+//        "wasm_mime"    the .wasm could not be used as served (wrong type and not WebAssembly)
+//        "timeout"      no progress at all for STALL_MS
+//        "boot"         anything else (missing file, Python exception, …); detail has the cause
+//   {type: "result", id, ok: true, value} | {type: "result", id, ok: false, error, traceback}
+// (page → worker):
+//   {type: "call", id, fn, args}  calls formsite.browser.<fn>(*args); calls sent before "ready"
+//                                 wait for the boot and fail with its error if it fails.
+//
+// Deliberately no static import/export and no top-level await: if an old browser runs this as
+// a classic worker (it ignores {type: "module"}), the script still parses and reports
+// "unsupported" instead of dying silently.
+
+(() => {
+  "use strict";
+
+  const params = new URL(self.location.href).searchParams;
+  // Longest time with no byte received and no stage change before giving up. Generous, since a
+  // slow PC may spend several seconds compiling WebAssembly or starting Python without any
+  // visible progress; ?stall=<ms> on the worker URL overrides it (tests use a short one).
+  const STALL_MS = Number(params.get("stall")) > 0 ? Number(params.get("stall")) : 45000;
+  const BASE = new URL("pyodide/", self.location.href).href;
+  const DEFINITIONS_URL = new URL("definitions.json", self.location.href).href;
+  const ENGINE_PACKAGE = "formsite";
+  // Fetched while loadPyodide runs (the two .js modules are import()ed and not counted).
+  const RUNTIME_DOWNLOADS = ["pyodide.asm.wasm", "python_stdlib.zip"];
+
+  const MSG = {
+    unsupported:
+      "当前浏览器版本过旧，缺少运行校验引擎所需的 WebAssembly 功能（{what}）。" +
+      "请使用新版 Chrome、Edge 或 Firefox；360、QQ 等双核浏览器请切换到“极速模式”并升级到最新版本。" +
+      "表单仍可填写，并进行初步检查。",
+    classic:
+      "当前浏览器不支持模块化 Web Worker，无法加载完整校验。请使用新版 Chrome、Edge 或 Firefox。",
+    module_mime:
+      "网站服务器没有以 JavaScript 类型提供文件 {file}（收到的类型：{type}），浏览器拒绝执行。" +
+      "请网站管理员为 .js 文件配置 MIME 类型 text/javascript。",
+    wasm_mime:
+      "网站服务器返回的 {file} 不是有效的 WebAssembly 文件（类型：{type}）。" +
+      "请网站管理员检查该文件是否完整上传，并为 .wasm 配置 MIME 类型 application/wasm。",
+    missing: "校验引擎文件无法下载：{file}（HTTP {status}）。请网站管理员检查网站文件是否完整。",
+    timeout:
+      "校验引擎加载超时：{seconds} 秒内没有任何进展（停在“{stage}”阶段）。" +
+      "请检查网络连接后刷新页面；若问题持续，请联系网站管理员。",
+    boot: "校验引擎启动失败：{detail}",
+  };
+  const STAGE_NAMES = { runtime: "Python 运行环境", packages: "校验组件", engine: "校验引擎" };
+
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, (_, key) => String(values[key]));
+  }
+
+  class BootError extends Error {
+    constructor(code, text, detail) {
+      super(text);
+      this.code = code;
+      this.detail = detail || "";
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Feature detection, before downloading ~15 MB. Pyodide 314's pyodide.asm.wasm uses
+  // WebAssembly exception handling (the "legacy" try/catch encoding: it validates on V8 11.3),
+  // externref in function types and tables (reference types) and i64 at the JS boundary
+  // (BigInt integration). Browsers without them (e.g. the Chromium < 95 cores of older
+  // "dual-core" browsers) fail deep inside Emscripten, where Pyodide swallows the error and
+  // loadPyodide never settles; these tiny probes turn that into an immediate answer.
+
+  const hex = (s) => new Uint8Array(s.match(/../g).map((b) => parseInt(b, 16)));
+  const WASM_HEADER = "0061736d01000000";
+  const PROBES = {
+    // (module (tag) (func try nop catch 0 end))
+    "异常处理 exception handling":
+      WASM_HEADER + "01040160000003020100" + "0d03010000" + "0a09010700064007000b0b",
+    // (module (func (param externref)))
+    "引用类型 externref": WASM_HEADER + "0105016001" + "6f00" + "03020100" + "0a040102000b",
+  };
+  // (module (func (export "f") (result i64) i64.const 0))
+  const BIGINT_PROBE = WASM_HEADER + "010501600001" + "7e" + "03020100" + "070501016600" + "00" +
+    "0a0601040042000b";
+
+  function isClassicWorker() {
+    // Same test as Pyodide's: importScripts only works in classic workers.
+    try {
+      self.importScripts("data:text/javascript,");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  function missingFeatures() {
+    if (typeof WebAssembly !== "object" || typeof WebAssembly.validate !== "function") {
+      return ["WebAssembly"];
+    }
+    const missing = [];
+    for (const [what, bytes] of Object.entries(PROBES)) {
+      if (!WebAssembly.validate(hex(bytes))) missing.push(what);
+    }
+    try {
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(hex(BIGINT_PROBE)));
+      if (typeof instance.exports.f() !== "bigint") missing.push("BigInt 整数互通");
+    } catch {
+      missing.push("BigInt 整数互通");
+    }
+    return missing;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Progress, stall watchdog and abort.
+
+  let stage = "runtime";
+  let lastActivity = performance.now();
+  let lastPost = 0;
+  let abortBoot = null; // set while booting: rejects the boot with a BootError
+  const aborted = new Promise((_, reject) => {
+    abortBoot = reject;
+  });
+  aborted.catch(() => {}); // only ever observed through Promise.race below
+
+  function progress(newStage, fraction, text, force = true) {
+    lastActivity = performance.now();
+    stage = newStage;
+    // Byte counts arrive per network chunk; a few updates a second are plenty for a bar.
+    if (!force && lastActivity - lastPost < 150) return;
+    lastPost = lastActivity;
+    self.postMessage({ type: "progress", stage, fraction: Math.max(0, Math.min(1, fraction)), text });
+  }
+
+  const watchdog = setInterval(() => {
+    if (performance.now() - lastActivity > STALL_MS) {
+      abortBoot(new BootError("timeout", fmt(MSG.timeout, {
+        seconds: Math.round(STALL_MS / 1000), stage: STAGE_NAMES[stage],
+      })));
+    }
+  }, 1000);
+
+  // Count the bytes of every tracked download on a clone of the response. The original goes
+  // to Pyodide untouched, so instantiateStreaming keeps the real URL (V8 caches the compiled
+  // code of a streamed .wasm per URL, which is what makes a warm start fast).
+  const sizes = {}; // file name in pyodide/ -> bytes, from the lock's tool.formsite.sizes
+  const received = {};
+  let onBytes = () => {};
+  const nativeFetch = self.fetch.bind(self);
+  self.fetch = async (input, init) => {
+    const response = await nativeFetch(input, init);
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const name = decodeURIComponent(new URL(url, self.location.href).pathname.split("/").pop());
+    if (response.ok && response.body && name in sizes) {
+      const reader = response.clone().body.getReader();
+      received[name] = 0;
+      (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          received[name] += value.byteLength;
+          onBytes();
+        }
+      })().catch(() => {});
+    }
+    return response;
+  };
+  const total = (names) => names.reduce((sum, n) => sum + (sizes[n] || 0), 0);
+  const got = (names) => names.reduce((sum, n) => sum + (received[n] || 0), 0);
+  const mb = (bytes) => (bytes / 1048576).toFixed(1);
+
+  // ------------------------------------------------------------------------------------------
+  // WebAssembly.instantiateStreaming refuses a response whose Content-Type is not exactly
+  // application/wasm (python -m http.server on old Pythons, IIS without a MIME entry, many
+  // nginx setups send application/octet-stream). Pyodide 314 catches that TypeError, logs
+  // "wasm instantiation failed!" and never resolves loadPyodide: a silent hang. This wrapper
+  // checks the type itself and, when it is wrong, compiles from the downloaded bytes instead;
+  // any failure aborts the boot with a precise message instead of hanging.
+
+  const nativeStreaming =
+    typeof WebAssembly === "object" && typeof WebAssembly.instantiateStreaming === "function"
+      ? WebAssembly.instantiateStreaming.bind(WebAssembly)
+      : null;
+  const mimeEssence = (response) =>
+    (response.headers.get("Content-Type") || "").split(";")[0].trim().toLowerCase();
+
+  async function instantiateStreamingTolerant(source, imports) {
+    const response = await source;
+    const file = decodeURIComponent(new URL(response.url || BASE + "pyodide.asm.wasm").pathname
+      .split("/").pop());
+    const type = mimeEssence(response) || "（无）";
+    try {
+      if (!response.ok) {
+        throw new BootError("boot", fmt(MSG.missing, { file, status: response.status }));
+      }
+      if (nativeStreaming && type === "application/wasm") {
+        try {
+          return await nativeStreaming(response, imports);
+        } catch (err) {
+          // Only a refusal before reading the body can be retried from the bytes.
+          if (response.bodyUsed || !(err instanceof TypeError)) throw err;
+        }
+      }
+      const bytes = await response.arrayBuffer();
+      try {
+        return await WebAssembly.instantiate(bytes, imports);
+      } catch (err) {
+        if (err instanceof WebAssembly.CompileError && type !== "application/wasm") {
+          throw new BootError("wasm_mime", fmt(MSG.wasm_mime, { file, type }), String(err));
+        }
+        throw err;
+      }
+    } catch (err) {
+      // Pyodide swallows whatever we throw here; abort the boot ourselves, then rethrow.
+      abortBoot(err instanceof BootError ? err : err instanceof WebAssembly.CompileError
+        ? new BootError("unsupported", fmt(MSG.unsupported, { what: "WebAssembly 编译" }), String(err))
+        : new BootError("boot", fmt(MSG.boot, { detail: String(err) }), String(err)));
+      throw err;
+    }
+  }
+  if (typeof WebAssembly === "object") WebAssembly.instantiateStreaming = instantiateStreamingTolerant;
+
+  // ------------------------------------------------------------------------------------------
+  // Boot.
+
+  const JS_MIME = /^(?:text|application)\/(?:x-)?(?:javascript|ecmascript)$/;
+
+  async function importRuntimeModule(name) {
+    const url = BASE + name;
+    try {
+      return await import(url);
+    } catch (err) {
+      // import() gives the same TypeError for a network failure and for a refused MIME type;
+      // ask the server again to tell which.
+      let status = 0;
+      let type = "";
+      try {
+        const response = await nativeFetch(url, { cache: "no-store" });
+        status = response.status;
+        type = mimeEssence(response);
+      } catch {
+        // network down: fall through to the generic error
+      }
+      if (status && !(status >= 200 && status < 300)) {
+        throw new BootError("boot", fmt(MSG.missing, { file: name, status }), String(err));
+      }
+      if (status && !JS_MIME.test(type)) {
+        throw new BootError("module_mime", fmt(MSG.module_mime, { file: name, type: type || "（无）" }),
+          String(err));
+      }
+      if (err instanceof SyntaxError) {
+        throw new BootError("unsupported", fmt(MSG.unsupported, { what: "JavaScript 语法" }), String(err));
+      }
+      throw new BootError("boot", fmt(MSG.boot, { detail: String(err) }), String(err));
+    }
+  }
+
+  async function fetchOk(url, what) {
+    const response = await nativeFetch(url);
+    if (!response.ok) {
+      throw new BootError("boot", fmt(MSG.missing, { file: what, status: response.status }));
+    }
+    return response;
+  }
+
+  function dependencyClosure(lock, root) {
+    const seen = new Set();
+    const visit = (name) => {
+      if (seen.has(name) || !lock.packages[name]) return;
+      seen.add(name);
+      for (const dep of lock.packages[name].depends) visit(dep);
+    };
+    visit(root);
+    return [...seen].map((name) => lock.packages[name].file_name);
+  }
+
+  let callPython = null; // (fn, argsJson) -> "s<text>" | "j<json>"
+
+  async function boot() {
+    if (isClassicWorker()) throw new BootError("unsupported", MSG.classic);
+    const missing = missingFeatures();
+    if (missing.length) {
+      throw new BootError("unsupported", fmt(MSG.unsupported, { what: missing.join("、") }));
+    }
+
+    progress("runtime", 0, "正在下载 Python 运行环境…");
+    // Our own copy of the lock: pruned to the shipped wheels by the build, it also carries
+    // the file sizes for the progress bar. Passing it as lockFileContents (with an explicit
+    // packageBaseUrl) saves Pyodide a second request.
+    const lockPromise = fetchOk(BASE + "pyodide-lock.json", "pyodide-lock.json").then((r) => r.json());
+    // createPyodideModule: Pyodide would otherwise import() "pyodide.asm.mjs" by that fixed
+    // name; importing it ourselves lets it be served as .js.
+    const [lock, { loadPyodide }, asm] = await Promise.all([
+      lockPromise,
+      importRuntimeModule("pyodide.mjs.js"),
+      importRuntimeModule("pyodide.asm.mjs.js"),
+    ]);
+    Object.assign(sizes, (lock.tool && lock.tool.formsite && lock.tool.formsite.sizes) || {});
+    const runtimeTotal = total(RUNTIME_DOWNLOADS);
+    onBytes = () => {
+      const done = got(RUNTIME_DOWNLOADS);
+      progress("runtime", runtimeTotal ? 0.9 * (done / runtimeTotal) : 0.5,
+        done < runtimeTotal
+          ? `正在下载 Python 运行环境（${mb(done)} / ${mb(runtimeTotal)} MB）`
+          : "正在启动 Python 运行环境…", false);
+    };
+    progress("runtime", 0.02, "正在下载 Python 运行环境…");
+    const pyodide = await loadPyodide({
+      indexURL: BASE,
+      lockFileContents: lock,
+      packageBaseUrl: BASE,
+      stdLibURL: BASE + "python_stdlib.zip",
+      createPyodideModule: asm.default,
+    });
+    progress("runtime", 1, "Python 运行环境已启动");
+
+    const wheels = dependencyClosure(lock, ENGINE_PACKAGE);
+    if (!wheels.length) {
+      throw new BootError("boot", fmt(MSG.boot, { detail: "pyodide-lock.json 中没有 formsite" }));
+    }
+    const wheelTotal = total(wheels);
+    onBytes = () => {
+      const done = got(wheels);
+      progress("packages", wheelTotal ? 0.9 * (done / wheelTotal) : 0.5,
+        done < wheelTotal
+          ? `正在下载校验组件（${mb(done)} / ${mb(wheelTotal)} MB）`
+          : "正在安装校验组件…", false);
+    };
+    progress("packages", 0, "正在下载校验组件…");
+    const packageErrors = [];
+    try {
+      await pyodide.loadPackage([ENGINE_PACKAGE], {
+        messageCallback: () => {},
+        errorCallback: (text) => packageErrors.push(text),
+      });
+    } catch (err) {
+      packageErrors.push(String(err && err.message || err));
+    }
+    if (packageErrors.length) {
+      // A wheel answered with 404 (IIS without a .whl MIME entry) only shows up as "Failed to
+      // fetch" (the integrity check rejects the error page); ask for each wheel to name it.
+      for (const wheel of wheels) {
+        // GET, not HEAD: some servers refuse HEAD. Only the status is needed.
+        const response = await nativeFetch(BASE + wheel, { cache: "no-store" }).catch(() => null);
+        if (response && response.body) response.body.cancel().catch(() => {});
+        if (response && !response.ok) {
+          throw new BootError("boot", fmt(MSG.missing, { file: wheel, status: response.status }),
+            packageErrors.join("\n"));
+        }
+      }
+      throw new BootError("boot", fmt(MSG.boot, { detail: packageErrors.join("；") }),
+        packageErrors.join("\n"));
+    }
+    onBytes = () => {};
+    progress("packages", 1, "校验组件已安装");
+
+    progress("engine", 0.1, "正在读取表单定义…");
+    const definitions = await (await fetchOk(DEFINITIONS_URL, "definitions.json")).text();
+    progress("engine", 0.4, "正在初始化校验引擎…");
+    const init = pyodide.runPython(`
+import json
+import formsite.browser as _fb
+
+def _formsite_call(fn, args_json):
+    # Only the public functions of formsite.browser can be called from the page.
+    func = getattr(_fb, fn, None) if isinstance(fn, str) and not fn.startswith("_") else None
+    if not callable(func):
+        raise AttributeError(f"formsite.browser has no function {fn!r}")
+    result = func(*json.loads(args_json))
+    # Strings (the normal case) pass through without a second JSON encoding.
+    return "s" + result if isinstance(result, str) else "j" + json.dumps(result, ensure_ascii=False)
+
+(_fb.init, _formsite_call)
+`);
+    const [pyInit, pyCall] = init.toJs({ depth: 1 });
+    init.destroy();
+    const info = pyInit(definitions);
+    pyInit.destroy();
+    callPython = pyCall;
+    progress("engine", 1, "校验引擎已就绪");
+    return info;
+  }
+
+  const booted = Promise.race([boot(), aborted]);
+  booted.then(
+    (info) => {
+      clearInterval(watchdog);
+      self.postMessage({ type: "ready", ms: Math.round(performance.now()), info });
+    },
+    (err) => {
+      clearInterval(watchdog);
+      const e = err instanceof BootError
+        ? err
+        : new BootError("boot", fmt(MSG.boot, { detail: lastLine(String(err && err.message || err)) }),
+          String(err && err.stack || err));
+      self.postMessage({ type: "error", code: e.code, text: e.message, detail: e.detail });
+    },
+  );
+
+  function lastLine(text) {
+    const lines = text.trim().split("\n").filter((l) => l.trim());
+    return lines.length ? lines[lines.length - 1].trim() : text;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Calls. The engine is synchronous, so calls run one at a time in arrival order.
+
+  self.addEventListener("message", async ({ data: msg }) => {
+    if (!msg || msg.type !== "call") return;
+    const { id, fn } = msg;
+    try {
+      await booted;
+    } catch (err) {
+      self.postMessage({ type: "result", id, ok: false, error: err.message || String(err) });
+      return;
+    }
+    try {
+      const raw = callPython(fn, JSON.stringify(msg.args || []));
+      const value = raw[0] === "s" ? raw.slice(1) : JSON.parse(raw.slice(1));
+      self.postMessage({ type: "result", id, ok: true, value });
+    } catch (err) {
+      // A PythonError's message is the whole traceback; its last line names the exception.
+      const text = String(err && err.message || err);
+      self.postMessage({ type: "result", id, ok: false, error: lastLine(text), traceback: text });
+    }
+  });
+})();

@@ -1,0 +1,257 @@
+"""The vendored runtime boots in headless Chromium from our own origin, whatever the server.
+
+Builds a minimal site with ``builder`` (engine wheel from this tree, the pinned browser wheels,
+Pyodide from node_modules, the worker, the real definitions) and a bare harness page that
+starts ``py-worker.js``. Served under a sub-path from a local server that can imitate badly
+configured ones, the worker must reach ``ready`` (or fail fast with the right error code),
+calls must round-trip, and no request may leave the origin.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.pyodide_runtime import WORKER_SOURCE, vendor_pyodide
+from builder.wheels import build_engine_wheel, download_browser_wheels
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SUB_PATH = "/some/sub/path/"
+
+# Records every message from the worker, and a failure to start the worker script itself
+# (which never reaches the worker's own error reporting).
+HARNESS = """<!doctype html>
+<meta charset="utf-8"><title>pyodide boot</title><link rel="icon" href="data:,">
+<script type="module">
+window.msgs = [];
+const worker = new Worker(new URL("py-worker.js" + location.search, location.href), {type: "module"});
+const waiting = new Map();
+let seq = 0;
+worker.addEventListener("message", ({data}) => {
+  msgs.push(data);
+  if (data.type === "ready" || data.type === "error") window.done = data;
+  if (data.type === "result") waiting.get(data.id)(data);
+});
+worker.addEventListener("error", (event) => {
+  window.done = {type: "worker-error", text: String(event.message || "")};
+});
+window.call = (fn, ...args) => new Promise((resolve) => {
+  const id = ++seq;
+  waiting.set(id, resolve);
+  worker.postMessage({type: "call", id, fn, args});
+});
+</script>
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, definitions: Any) -> Path:
+    out = tmp_path_factory.mktemp("boot-site")
+    cache = ROOT / ".cache"  # shared with build.py, so only the first run needs PyPI
+    wheels = download_browser_wheels(cache / "wheels")
+    engine_wheel = build_engine_wheel(ROOT, tmp_path_factory.mktemp("engine-wheel"))
+    vendor_pyodide(out, ROOT / "node_modules", [*wheels, engine_wheel])
+    shutil.copyfile(WORKER_SOURCE, out / "py-worker.js")
+    (out / "definitions.json").write_text(definitions.model_dump_json(by_alias=True),
+                                          encoding="utf-8")
+    (out / "index.html").write_text(HARNESS, encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Boot:
+    done: dict[str, Any]
+    messages: list[dict[str, Any]]
+    requests: list[str]  # every URL the page and its worker asked for
+    page: Any
+    context: Any
+    server_log: list[str] = field(default_factory=list)
+
+    def call(self, fn: str, *args: Any) -> dict[str, Any]:
+        return self.page.evaluate("([fn, args]) => window.call(fn, ...args)", [fn, list(args)])
+
+
+def _boot(browser: Any, base_url: str, query: str = "", timeout_s: float = 90) -> Boot:
+    context = browser.new_context()
+    requests: list[str] = []
+    # context-level events include the dedicated worker's fetches and module imports
+    # (checked below: the .wasm and the wheels are only ever requested by the worker).
+    context.on("request", lambda request: requests.append(request.url))
+    page = context.new_page()
+    page.goto(base_url + "index.html" + query)
+    page.wait_for_function("window.done !== undefined", timeout=timeout_s * 1000)
+    return Boot(page.evaluate("window.done"), page.evaluate("window.msgs"), requests, page,
+                context)
+
+
+def _assert_same_origin(boot: Boot, base_url: str) -> None:
+    foreign = [u for u in boot.requests if not u.startswith(base_url)]
+    assert foreign == [], f"requests outside {base_url}: {foreign}"
+
+
+@dataclass
+class Served:
+    base_url: str
+    log: list[str]
+
+
+@pytest.fixture
+def serve_site(site: Path) -> Iterator[Any]:
+    from support.server import serve
+
+    stack: list[Any] = []
+
+    def start(**kwargs: Any) -> Served:
+        log: list[str] = []
+        cm = serve(site, sub_path=SUB_PATH, log=log, **kwargs)
+        base = cm.__enter__()
+        stack.append(cm)
+        return Served(base, log)
+
+    yield start
+    for cm in reversed(stack):
+        cm.__exit__(None, None, None)
+
+
+def _assert_booted(boot: Boot, served: Served) -> None:
+    assert boot.done["type"] == "ready", boot.done
+    _assert_same_origin(boot, served.base_url)
+    stages = [m["stage"] for m in boot.messages if m["type"] == "progress"]
+    # Stages in order, each reaching 1.0; fractions never leave 0..1.
+    assert [s for i, s in enumerate(stages) if i == 0 or stages[i - 1] != s] == [
+        "runtime", "packages", "engine"]
+    for stage in ("runtime", "packages", "engine"):
+        fractions = [m["fraction"] for m in boot.messages
+                     if m["type"] == "progress" and m["stage"] == stage]
+        assert all(0 <= f <= 1 for f in fractions) and fractions[-1] == 1
+    # The worker's own fetches and imports are seen (so a foreign one would be too).
+    assert any(u.endswith("pyodide/pyodide.asm.wasm") for u in boot.requests)
+    assert any(u.endswith(".whl") for u in boot.requests)
+    # Nothing was asked for under a .mjs name or outside the sub-path.
+    assert not [p for p in served.log if p.endswith(".mjs") or not p.startswith(SUB_PATH)]
+
+
+def test_boots_under_sub_path_and_calls_round_trip(browser, serve_site, engine) -> None:
+    served = serve_site()
+    boot = _boot(browser, served.base_url)
+    _assert_booted(boot, served)
+    assert "project" in boot.done["info"]
+
+    from dossiers import valid_project_dossier
+
+    import json
+
+    request = json.dumps({"dossier": "project", "data": valid_project_dossier()},
+                         ensure_ascii=False)
+    result = boot.call("validate", request)
+    assert result["ok"] is True, result
+    report = json.loads(result["value"])
+    expected = engine.validate("project", valid_project_dossier())
+    assert report["errors"] == [i.as_dict() for i in expected.errors]
+
+    # Errors come back as messages, not as a dead worker.
+    missing = boot.call("no_such_function")
+    assert missing["ok"] is False and "no_such_function" in missing["error"]
+    private = boot.call("_get")
+    assert private["ok"] is False
+    bad = boot.call("validate", "not json")
+    assert bad["ok"] is False and "JSONDecodeError" in bad["error"]
+    assert boot.call("validate", request)["ok"] is True  # still alive after errors
+
+    # Warm start: same browser profile, so HTTP cache and V8's wasm code cache apply.
+    boot.page.reload()
+    boot.page.wait_for_function("window.done !== undefined", timeout=60_000)
+    assert boot.page.evaluate("window.done.type") == "ready"
+    _assert_same_origin(boot, served.base_url)
+    boot.context.close()
+
+
+@pytest.mark.parametrize("overrides", [
+    # nginx/IIS/old mime.types: instantiateStreaming refuses it; without the worker's
+    # fallback Pyodide 314 hangs forever.
+    {".wasm": "application/octet-stream"},
+    {".wasm": ""},  # no Content-Type header at all
+    # Servers that do not know the other extensions we ship (we serve no .mjs at all).
+    {".whl": "", ".json": "text/plain", ".zip": "application/octet-stream", ".mjs": None},
+    # JavaScript as the legacy type some Windows registries give .js.
+    {".js": "application/x-javascript"},
+], ids=["wasm-octet-stream", "wasm-no-type", "unknown-whl-json-zip", "js-legacy-type"])
+def test_boots_from_dumb_servers(browser, serve_site, overrides) -> None:
+    served = serve_site(mime_overrides=overrides)
+    boot = _boot(browser, served.base_url)
+    _assert_booted(boot, served)
+    assert boot.call("no_such_function")["ok"] is False
+    boot.context.close()
+
+
+def test_runtime_module_served_as_text_is_a_module_mime_error(browser, serve_site) -> None:
+    served = serve_site(mime_overrides={"pyodide.asm.mjs.js": "text/plain"})
+    started = time.monotonic()
+    boot = _boot(browser, served.base_url, timeout_s=30)
+    assert boot.done["type"] == "error" and boot.done["code"] == "module_mime", boot.done
+    assert "text/plain" in boot.done["text"] and "pyodide.asm.mjs.js" in boot.done["text"]
+    assert time.monotonic() - started < 15
+    # A call sent after a failed boot gets the boot error instead of waiting forever.
+    assert boot.call("validate", "{}")["ok"] is False
+    boot.context.close()
+
+
+def test_worker_script_served_as_text_fails_visibly(browser, serve_site) -> None:
+    """The browser refuses the worker itself: only the page's error handler can tell."""
+    served = serve_site(mime_overrides={".js": "text/plain"})
+    boot = _boot(browser, served.base_url, timeout_s=30)
+    assert boot.done["type"] == "worker-error", boot.done
+    boot.context.close()
+
+
+def test_missing_wheel_is_reported_not_hung(browser, serve_site) -> None:
+    """IIS answers 404 for extensions missing from its MIME map (dist/pyodide/web.config
+    adds .whl there); the worker must say which file, not hang."""
+    served = serve_site(mime_overrides={".whl": None})
+    boot = _boot(browser, served.base_url, timeout_s=60)
+    assert boot.done["type"] == "error" and boot.done["code"] == "boot", boot.done
+    assert ".whl" in boot.done["text"] or "404" in boot.done["text"], boot.done
+    boot.context.close()
+
+
+def test_stalled_download_times_out_with_a_clear_message(browser, serve_site) -> None:
+    served = serve_site(hang=("python_stdlib.zip",))
+    started = time.monotonic()
+    boot = _boot(browser, served.base_url, query="?stall=3000", timeout_s=30)
+    assert boot.done["type"] == "error" and boot.done["code"] == "timeout", boot.done
+    assert "Python 运行环境" in boot.done["text"]
+    assert time.monotonic() - started < 20
+    boot.context.close()
+
+
+def test_lock_file_lists_only_shipped_wheels(site: Path) -> None:
+    import json
+
+    lock = json.loads((site / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
+    assert set(lock["packages"]) == {"formsite", "pydantic", "pydantic-core", "annotated-types",
+                                     "typing-extensions", "typing-inspection"}
+    for package in lock["packages"].values():
+        assert "/" not in package["file_name"]
+        assert (site / "pyodide" / package["file_name"]).is_file()
+    shipped = {p.name for p in (site / "pyodide").iterdir()}
+    assert not [n for n in shipped if n.endswith(".mjs")]
