@@ -14,7 +14,8 @@ from pathlib import Path
 
 _REF = re.compile(r"""(?:src|href)=["']([^"'#]+)["']""")
 # A page may link to another site, but must never load anything from one.
-_FOREIGN_LOAD = re.compile(r"""<(?:script|img|iframe)[^>]*\ssrc=["'](?:https?:)?//|<link[^>]*href=["'](?:https?:)?//""", re.I)
+_FOREIGN_LOAD = re.compile(
+    r"""<(?:script|img|iframe)[^>]*\ssrc=["'](?:https?:)?//|<link[^>]*href=["'](?:https?:)?//""", re.I)
 _FOREIGN = re.compile(r"""(?:src|href|url)\s*[=(]\s*["']?(?:https?:)?//""", re.I)
 
 

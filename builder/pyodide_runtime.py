@@ -86,22 +86,22 @@ def _accept_pep783_platform_tags() -> Iterator[None]:
     import pyodide_lock.utils as lock_utils
     from packaging.utils import parse_wheel_filename
     from packaging.version import Version
+    from pyodide_lock.spec import InfoSpec
 
     original = lock_utils._check_wheel_compatible
 
-    def check(path: Path, info: object) -> None:
-        abi = getattr(info, "abi_version", None)
-        if abi:
-            python = Version(getattr(info, "python"))  # noqa: B009 - attrs class, typed loosely
+    def check(path: Path, info: InfoSpec) -> None:
+        if info.abi_version:
+            python = Version(info.python)
             cp = f"cp{python.major}{python.minor}"
-            platform = f"pyemscripten_{abi}_{getattr(info, 'arch')}"  # noqa: B009
+            platform = f"pyemscripten_{info.abi_version}_{info.arch}"
             _, _, _, tags = parse_wheel_filename(path.name)
             if any(t.platform == platform and t.interpreter == cp and t.abi in (cp, "abi3")
                    for t in tags):
                 return
-        original(path, info)  # type: ignore[arg-type]
+        original(path, info)
 
-    lock_utils._check_wheel_compatible = check  # type: ignore[assignment]
+    lock_utils._check_wheel_compatible = check
     try:
         yield
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 # What the site needs. application/wasm lets the browser compile while downloading.
 MIME_TYPES: dict[str, str] = {
@@ -33,7 +34,8 @@ MIME_TYPES: dict[str, str] = {
 class SiteRequestHandler(SimpleHTTPRequestHandler):
     """Static files with :data:`MIME_TYPES` and revalidation on every load."""
 
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    extensions_map: ClassVar[dict[str, str]] = {
+        **SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
 
     def end_headers(self) -> None:
         # A preview is rebuilt often: make the browser revalidate (cheap 304s) instead of
@@ -41,7 +43,7 @@ class SiteRequestHandler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         pass  # one line per request would drown the URL that matters
 
 

@@ -122,7 +122,8 @@ def build_engine_wheel(project_root: Path, out_dir: Path) -> Path:
 def _cached(cache_dir: Path) -> list[Path] | None:
     """The pinned wheels from the cache if every one is there with the right sha256."""
     paths = [cache_dir / pin.file_name for pin in BROWSER_WHEELS]
-    if all(p.is_file() and _sha256(p) == pin.sha256 for p, pin in zip(paths, BROWSER_WHEELS)):
+    pairs = zip(paths, BROWSER_WHEELS, strict=True)
+    if all(p.is_file() and _sha256(p) == pin.sha256 for p, pin in pairs):
         return paths
     return None
 

@@ -270,7 +270,7 @@ def test_import_from_bytes_io_roundtrip(engine):
     """Sanity for the fixtures above: an exported bundle of the valid dossier opens clean."""
     from dossiers import valid_project_dossier
 
-    name, content, report = engine.export("project", valid_project_dossier())
+    _name, content, report = engine.export("project", valid_project_dossier())
     assert report.ok
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert set(archive.namelist()) >= {"data.json", "manifest.json"}

@@ -67,13 +67,15 @@ def test_export_zip_contents_and_checksums(exported, definitions: Definitions):
     assert report.ok
     assert name == "安吉县椅业跨境电商产业带展示选品中心.zip"
     files = unzip(content)
-    assert set(files) == {DATA_FILE, MANIFEST_FILE}
+    documents = {"附件3 重点项目信息表.docx", "附件4 项目资金投入明细表.docx"}
+    assert set(files) == {DATA_FILE, MANIFEST_FILE, *documents}
 
     manifest = json.loads(files[MANIFEST_FILE])
     listed = {f["name"]: f for f in manifest["files"]}
-    assert set(listed) == {DATA_FILE}
-    assert listed[DATA_FILE]["sha256"] == hashlib.sha256(files[DATA_FILE]).hexdigest()
-    assert listed[DATA_FILE]["bytes"] == len(files[DATA_FILE])
+    assert set(listed) == {DATA_FILE, *documents}
+    for name in listed:
+        assert listed[name]["sha256"] == hashlib.sha256(files[name]).hexdigest()
+        assert listed[name]["bytes"] == len(files[name])
     assert manifest["format"] == FORMAT
     assert manifest["dossier"] == "project"
     assert manifest["validation"]["ok"] is True

@@ -9,6 +9,7 @@ calls must round-trip, and no request may leave the origin.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import Iterator
@@ -34,7 +35,8 @@ HARNESS = """<!doctype html>
 <meta charset="utf-8"><title>pyodide boot</title><link rel="icon" href="data:,">
 <script type="module">
 window.msgs = [];
-const worker = new Worker(new URL("py-worker.js" + location.search, location.href), {type: "module"});
+const worker = new Worker(new URL("py-worker.js" + location.search, location.href),
+                          {type: "module"});
 const waiting = new Map();
 let seq = 0;
 worker.addEventListener("message", ({data}) => {
@@ -69,13 +71,18 @@ def site(tmp_path_factory: pytest.TempPathFactory, definitions: Any) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def playwright() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with sync_playwright() as p:  # one per thread: sync_playwright() does not nest
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @dataclass
@@ -158,8 +165,6 @@ def test_boots_under_sub_path_and_calls_round_trip(browser, serve_site, engine) 
     assert "project" in boot.done["info"]
 
     from dossiers import valid_project_dossier
-
-    import json
 
     request = json.dumps({"dossier": "project", "data": valid_project_dossier()},
                          ensure_ascii=False)
@@ -244,9 +249,23 @@ def test_stalled_download_times_out_with_a_clear_message(browser, serve_site) ->
     boot.context.close()
 
 
-def test_lock_file_lists_only_shipped_wheels(site: Path) -> None:
-    import json
+def test_browser_without_wasm_exception_handling_is_told_at_once(playwright, serve_site) -> None:
+    """Old Chromium cores lack the wasm exception-handling opcodes pyodide.asm.wasm uses
+    (V8 can switch them off, which imitates such a browser): "unsupported", before any
+    download, instead of a hang deep inside Emscripten."""
+    served = serve_site()
+    old = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                     args=[*CHROMIUM_ARGS, "--js-flags=--no-wasm-legacy-eh"])
+    try:
+        boot = _boot(old, served.base_url, timeout_s=30)
+    finally:
+        old.close()
+    assert boot.done["type"] == "error" and boot.done["code"] == "unsupported", boot.done
+    assert "异常处理" in boot.done["text"]
+    assert not [u for u in boot.requests if "/pyodide/" in u]
 
+
+def test_lock_file_lists_only_shipped_wheels(site: Path) -> None:
     lock = json.loads((site / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
     assert set(lock["packages"]) == {"formsite", "pydantic", "pydantic-core", "annotated-types",
                                      "typing-extensions", "typing-inspection"}

@@ -9,7 +9,6 @@ message placeholders it provides, so a template naming an unknown placeholder is
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date

@@ -299,7 +299,7 @@ def _table_validator(fdef: FieldDef) -> Callable[[Any], Any]:
             raise PydanticCustomError("table.invalid", "{message}", {"message": message})
         if len(raw) > fdef.max_rows:
             ctx = {"max": str(fdef.max_rows), "found": str(len(raw))}
-            expected, message = field_message("too_many_rows", fdef.label, ctx)
+            _expected, message = field_message("too_many_rows", fdef.label, ctx)
             # ctx travels on: validation rebuilds the issue from the code and its context.
             raise PydanticCustomError("too_many_rows", "{message}", {"message": message, **ctx})
         return raw
