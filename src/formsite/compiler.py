@@ -295,7 +295,7 @@ def _table_validator(fdef: FieldDef) -> Callable[[Any], Any]:
         if raw is None or raw == "":
             return None
         if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
-            expected, message = field_message("table.invalid", fdef.label, {})
+            _, message = field_message("table.invalid", fdef.label, {})
             raise PydanticCustomError("table.invalid", "{message}", {"message": message})
         if len(raw) > fdef.max_rows:
             ctx = {"max": str(fdef.max_rows), "found": str(len(raw))}
