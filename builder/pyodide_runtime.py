@@ -121,6 +121,12 @@ def _write_lock(npm_lock: Path, out_dir: Path, wheels: list[Path]) -> dict[str, 
     from pyodide_lock import PyodideLockSpec
     from pyodide_lock.utils import add_wheels_to_spec
 
+    try:
+        import pkginfo  # noqa: F401 - pyodide-lock reads wheel metadata with it, lazily
+    except ImportError:
+        raise RuntimeVendorError(
+            "pyodide-lock needs pkginfo to read wheels: pip install 'pyodide-lock[wheel]'") from None
+
     base = PyodideLockSpec.from_json(npm_lock)
     abi_platform = f"pyemscripten_{base.info.abi_version}_{base.info.arch}"
     if abi_platform != PYODIDE_PLATFORM:

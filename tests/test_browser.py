@@ -64,9 +64,9 @@ def wait_ready(page) -> None:
 
 
 def settled(page) -> None:
-    """Wait until the validation triggered by the last edit has come back."""
-    before = int(page.evaluate("document.body.dataset.validated || 0"))
-    page.wait_for_function(f"Number(document.body.dataset.validated || 0) > {before}", timeout=10_000)
+    """Wait until the validation triggered by the last edit has come back and is shown."""
+    page.wait_for_function("!document.body.dataset.pending && document.body.dataset.validated",
+                           timeout=10_000)
 
 
 def field(page, label: str):

@@ -427,6 +427,7 @@ async function validateNow() {
   } finally {
     inFlight = false;
     if (dirty) validateNow();
+    else delete document.body.dataset.pending;
   }
 }
 
@@ -452,6 +453,7 @@ function refresh() {
 }
 
 function changed() {
+  if (engine.ready) document.body.dataset.pending = "1"; // cleared when the verdict is shown
   saveDraft();
   refresh();
 }
