@@ -6,6 +6,7 @@ it is missing). The server runs under a sub-path, as on an intranet server.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -14,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -193,12 +195,21 @@ def test_fill_validate_reload_export_import(page, tmp_path):
     assert cli.returncode == 0, cli.stdout + cli.stderr
     assert json.loads(cli.stdout)[0]["errors"] == []
 
+    # The DOCX documents the page wrote are byte for byte what the CLI renders.
+    out = tmp_path / "rendered"
+    subprocess.run([sys.executable, "-m", "formsite", "render", str(bundle), "-o", str(out)],
+                   check=True, capture_output=True, cwd=ROOT)
+    with zipfile.ZipFile(bundle) as archive:
+        for name in ("附件3 重点项目信息表.docx", "附件4 项目资金投入明细表.docx"):
+            assert archive.read(name) == (out / name).read_bytes()
+            listed = {f["name"]: f["sha256"] for f in manifest["files"]}
+            assert listed[name] == hashlib.sha256(archive.read(name)).hexdigest()
+
     # Clear, then import the bundle back.
     page.get_by_role("button", name="清空草稿").click()
     assert field(page, "项目名称").input_value() == ""
     page.locator("#import-file").set_input_files(str(bundle))
-    page.wait_for_selector("#notice:not([hidden])")
-    assert "已导入" in page.locator("#notice").text_content()
+    expect(page.locator("#notice")).to_contain_text("已导入")
     assert field(page, "项目名称").input_value() == "安吉县椅业跨境电商产业带展示选品中心"
     assert field(page, "建设费用 第1行 已开支费用").input_value() == "1,050"
     settled(page)
@@ -214,10 +225,10 @@ def test_bad_import_keeps_the_draft(page, tmp_path):
         path = tmp_path / name
         path.write_bytes(content)
         page.locator("#import-file").set_input_files(str(path))
-        page.wait_for_selector("#notice.error:not([hidden])")
-        assert "导入失败" in page.locator("#notice").text_content()
+        expect(page.locator("#notice.error")).to_contain_text("导入失败")
         assert "当前草稿未作任何改动" in page.locator("#notice").text_content()
         page.locator("#notice button").click()
+        expect(page.locator("#notice")).to_be_hidden()
     assert field(page, "项目名称").input_value() == "保留的草稿"
 
 
