@@ -85,6 +85,7 @@ def render_site(engine: Engine, templates: Path, out: Path) -> list[Path]:
         for form in compiled.forms:
             sections = [{**s.model_dump(by_alias=True),
                          "when_json": json.dumps(_condition(s.when), ensure_ascii=False),
+                         "grid_ids": {f for row in (s.grid.rows if s.grid else []) for f in row.fields},
                          "fields": [_field_view(compiled, f) for f in s.fields]}
                         for s in form.sections]
             forms.append({**form.model_dump(by_alias=True), "sections": sections})

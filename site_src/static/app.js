@@ -593,6 +593,19 @@ $("btn-clear").addEventListener("click", () => {
 
 $("btn-print").addEventListener("click", () => window.print());
 
+// Inputs clip long values on paper; print a plain copy of each value instead (print.css).
+window.addEventListener("beforeprint", () => {
+  for (const el of form.querySelectorAll("input[data-path]:not([type=checkbox]), textarea[data-path]")) {
+    let copy = el.nextElementSibling;
+    if (!copy || !copy.classList.contains("print-value")) {
+      copy = document.createElement("div");
+      copy.className = "print-value";
+      el.after(copy);
+    }
+    copy.textContent = el.value;
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 
 // For benchmarks and tests, and for support staff in the developer console.

@@ -139,12 +139,40 @@ class FieldDef(Strict):
         return self.short_label or self.label
 
 
+class GridRow(Strict):
+    label: str
+    fields: list[Identifier] = Field(min_length=1)
+
+
+class Grid(Strict):
+    """Presentation only: show some fields of a section as a compact table (label × columns),
+    like the official form's 支持内容 block. Validation is the same as for any field."""
+
+    columns: list[str] = Field(min_length=1)
+    rows: list[GridRow] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _rectangular(self) -> Grid:
+        if any(len(row.fields) != len(self.columns) for row in self.rows):
+            raise ValueError("grid 的每一行字段数必须与 columns 数相同")
+        return self
+
+
 class Section(Strict):
     id: Identifier
     title: str
     help: str | None = None
     when: Condition | None = None
+    grid: Grid | None = None
     fields: list[FieldDef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _grid_fields_exist(self) -> Section:
+        ids = {f.id for f in self.fields}
+        missing = [f for row in (self.grid.rows if self.grid else []) for f in row.fields if f not in ids]
+        if missing:
+            raise ValueError(f"grid 引用了本节中不存在的字段：{'、'.join(missing)}")
+        return self
 
 
 class FormDef(Strict):
