@@ -285,3 +285,43 @@ def test_import_from_bytes_io_roundtrip(engine):
     assert report.ok
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert set(archive.namelist()) >= {"data.json", "manifest.json"}
+
+
+def test_a_draft_with_errors_downloads_marked_not_ready(page, tmp_path):
+    wait_ready(page)
+    field(page, "项目名称").fill("未完成的项目")
+    settled(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载数据包").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert {"附件3 重点项目信息表.docx", "附件4 项目资金投入明细表.docx"} <= set(archive.namelist())
+    assert manifest["validation"]["status"] == "未通过校验"
+    assert manifest["validation"]["errors"] > 0
+    expect(page.locator("#notice")).to_contain_text("未通过校验")
+    # After a download attempt every problem is shown beside its field, not only in the summary.
+    assert field(page, "承担单位名称").get_attribute("aria-invalid") == "true"
+
+
+def test_a_draft_from_older_rules_opens_with_a_notice(page):
+    wait_ready(page)
+    field(page, "项目名称").fill("去年的草稿")
+    page.evaluate("""() => {
+        const key = Object.keys(localStorage).find(k => k.startsWith("formsite:draft:"));
+        const draft = JSON.parse(localStorage.getItem(key));
+        draft.ruleset = {id: "zj-cbec-2023", version: "2023.1", hash: "sha256:old"};
+        draft.data.project_info.field_removed_since = "保留";
+        localStorage.setItem(key, JSON.stringify(draft));
+    }""")
+    page.reload()
+    expect(page.locator("#notice")).to_contain_text("版本 2023.1")
+    assert field(page, "项目名称").input_value() == "去年的草稿"
+    wait_ready(page)
+    field(page, "所在县（市、区）").fill("安吉县")  # an edit saves the draft again
+    kept = page.evaluate("""() => {
+        const key = Object.keys(localStorage).find(k => k.startsWith("formsite:draft:"));
+        return JSON.parse(localStorage.getItem(key)).data.project_info.field_removed_since;
+    }""")
+    assert kept == "保留"

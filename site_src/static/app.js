@@ -476,7 +476,6 @@ form.addEventListener("click", (event) => {
   if (add) addRow(add.dataset.addFor);
 });
 form.addEventListener("submit", (event) => event.preventDefault());
-window.addEventListener("pagehide", saveDraft);
 
 // ---------------------------------------------------------------------------------------------
 // Export, import, clear, print
@@ -611,6 +610,11 @@ window.addEventListener("beforeprint", () => {
 // For benchmarks and tests, and for support staff in the developer console.
 window.formsiteEngine = { call, get ready() { return engine.ready; } };
 
+const draftRules = draft.ruleset;
 ensurePresets();
 fillAll();
 startEngine();
+if (draftRules && draftRules.hash !== meta.ruleset.hash) {
+  showNotice(`本草稿按规则集 ${draftRules.id} 版本 ${draftRules.version} 填写，网站已更新为版本 ${meta.ruleset.version}。`
+    + "填写内容全部保留，并按当前规则重新校验；请查看“问题汇总”中的变化。", "warning");
+}
