@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "src")]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "src"), str(ROOT)]
 
 from dossiers import valid_project_dossier  # noqa: E402
 from support.server import serve  # noqa: E402
@@ -31,8 +31,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 BARE_PAGE = """<!doctype html><meta charset="utf-8"><body><script type="module">
 const base = new URL("pyodide/", location.href).href;
 const src = `const t0 = performance.now();
-const { loadPyodide } = await import("${base}pyodide.mjs");
-await loadPyodide({ indexURL: "${base}" });
+const [{ loadPyodide }, asm] = await Promise.all([
+  import("${base}pyodide.mjs.js"), import("${base}pyodide.asm.mjs.js")]);
+await loadPyodide({ indexURL: "${base}", createPyodideModule: asm.default });
 postMessage(performance.now() - t0);`;
 const w = new Worker(URL.createObjectURL(new Blob([src], {type: "text/javascript"})), {type: "module"});
 w.onmessage = (e) => { document.body.dataset.ms = e.data; };
