@@ -3,6 +3,7 @@ from the definitions, so the published rules reference can never be stale."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -26,7 +27,8 @@ def rules_page(engine: Engine) -> str:
     lines = [f"# 规则说明：{rules.title}", "",
              f"规则集 `{rules.id}`，版本 {rules.version}，内容哈希 `{engine.definitions.ruleset_hash[:19]}…`。",
              f"依据：{rules.source}", "", "## 参数", "", "| 参数 | 值 |", "| --- | --- |"]
-    lines += [f"| `{k}` | {_cell(v)} |" for k, v in rules.parameters.items()]
+    lines += [f"| `{k}` | {_cell(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))} |"
+              for k, v in rules.parameters.items()]
     lines += ["", "## 检查", "", "| 编号 | 级别 | 检查 | 说明 | 依据 |", "| --- | --- | --- | --- | --- |"]
     for rule in rules.checks:
         level = "错误" if rule.severity == "error" else "提醒"
