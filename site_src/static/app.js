@@ -89,11 +89,20 @@ function fillControl(el, value) {
   else el.value = value ?? "";
 }
 
+// Fields that hold something typed (a restored draft or an import) count as touched.
+function markTouched() {
+  for (const path of Object.keys(meta.fields)) {
+    const value = getAt(path);
+    const presets = meta.fields[path].presets;
+    const onlyPresets = presets && JSON.stringify(value) === JSON.stringify(presets);
+    if (!isEmpty(value) && !(Array.isArray(value) && value.every(isEmpty)) && !onlyPresets) touched.add(path);
+  }
+}
+
 function fillAll() {
+  markTouched();
   for (const [path, field] of Object.entries(meta.fields)) {
     if (field.sum) continue;
-    const value = getAt(path);
-    if (value != null && value !== "" && !(Array.isArray(value) && !value.length)) touched.add(path);
     if (field.type === "table") {
       renderTable(path);
     } else if (field.type === "choice" || field.type === "multichoice") {
@@ -165,6 +174,8 @@ function removeRow(path, index) {
   rows.splice(index, 1);
   renderTable(path);
   changed();
+  const next = form.querySelectorAll(`table[data-table="${CSS.escape(path)}"] tbody tr`)[index];
+  (next?.querySelector("[data-path]") || form.querySelector(`[data-add-for="${CSS.escape(path)}"]`)).focus();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,16 +281,31 @@ let shownPaths = [];
 // appear beside a field once it was edited (or after a download), and always in the summary.
 const touched = new Set();
 let showAllInline = false;
-const QUIET_CODES = new Set(["required", "required_choice", "required_rows", "row_required"]);
+const isEmpty = (v) => v == null || v === "" || v === false || (Array.isArray(v) && !v.length)
+  || (typeof v === "object" && !Array.isArray(v) && Object.values(v).every(isEmpty));
 
 function isQuiet(issue) {
-  if (showAllInline || !QUIET_CODES.has(issue.code)) return false;
+  if (showAllInline) return false;
   const [formId, fieldId] = issue.path.split(".");
-  return !touched.has(`${formId}.${fieldId}`);
+  if (touched.has(`${formId}.${fieldId}`)) return false;
+  const value = getAt(issue.path);
+  return isEmpty(value) || (Array.isArray(value) && value.every(isEmpty));
 }
 
+// A format error on the field being typed in waits until the person leaves it (or pauses
+// with the value unchanged): "应为18位，填写的是4位" after four keystrokes is noise.
+let typingIn = null;
+form.addEventListener("focusout", () => {
+  if (typingIn) {
+    typingIn = null;
+    showIssues(lastIssues.issues, lastIssues.options);
+  }
+});
+
 function clearIssues() {
+  for (const el of form.querySelectorAll("[data-had-issue]")) el.removeAttribute("data-had-issue");
   for (const el of shownPaths) {
+    el.setAttribute("data-had-issue", "");
     el.removeAttribute("aria-invalid");
     const msg = msgFor(el);
     if (msg) {
@@ -302,14 +328,37 @@ function msgFor(el) {
   return el.closest("td")?.querySelector(".msg") || el.closest(".row")?.querySelector(":scope > .msg");
 }
 
-function showIssues(issues, { preliminary = false } = {}) {
+let lastIssues = { issues: [], options: {} };
+
+function documentOrder(issues) {
+  // The summary lists problems in the order of the form, not in the order rules ran.
+  const position = new Map();
+  [...form.querySelectorAll("[data-path], [data-field]")].forEach((el, i) => {
+    const key = el.dataset.path || el.dataset.field;
+    if (!position.has(key)) position.set(key, i);
+  });
+  const rank = (path) => {
+    for (let p = path; p; p = p.includes(".") ? p.slice(0, p.lastIndexOf(".")) : "") {
+      if (position.has(p)) return position.get(p);
+    }
+    return Number.MAX_SAFE_INTEGER;
+  };
+  return issues.map((issue, i) => [rank(issue.path), i, issue]).sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .map(([, , issue]) => issue);
+}
+
+function showIssues(unordered, options = {}) {
+  const { preliminary = false } = options;
+  lastIssues = { issues: unordered, options };
+  const issues = documentOrder(unordered);
   clearIssues();
   const list = $("summary-list");
   list.replaceChildren();
   for (const issue of issues) {
     const el = elementFor(issue.path);
     const warning = issue.severity === "warning";
-    if (el && !el.closest("[hidden]") && !isQuiet(issue)) {
+    const deferred = typingIn && el === typingIn && !el.hasAttribute("data-had-issue");
+    if (el && !el.closest("[hidden]") && !isQuiet(issue) && !deferred) {
       const msg = msgFor(el);
       if (!warning) el.setAttribute("aria-invalid", "true");
       el.classList.add(warning ? "has-warning" : "has-error");
@@ -462,6 +511,7 @@ form.addEventListener("input", (event) => {
   const el = event.target;
   const path = el.dataset.optionOf || el.dataset.path;
   if (path) touched.add(path.split(".").slice(0, 2).join("."));
+  typingIn = el.matches("input[type=text], input[type=tel], textarea") ? el : null;
   if (el.dataset.optionOf) {
     setAt(el.dataset.optionOf, groupValue(el.dataset.optionOf));
   } else if (el.dataset.path) {
@@ -572,22 +622,49 @@ $("import-file").addEventListener("change", async () => {
     showNotice(`导入失败：${result.message} 当前草稿未作任何改动。`, "error");
     return;
   }
+  if (touched.size > 0 && !confirm(`导入“${file.name}”将替换当前填写的内容。当前草稿会另存为备份，`
+    + "可用“恢复上一份草稿”找回。继续导入吗？")) return;
   localStorage.setItem(BACKUP_KEY, JSON.stringify(draft));
   draft = { format: "formsite-draft", dossier: meta.dossier, data: result.data };
+  touched.clear();
   for (const f of meta.forms) draft.data[f] ??= {};
   saveDraft();
   fillAll();
-  showNotice(`已导入“${file.name}”。导入前的草稿已另存为备份。`, "info", result.notes);
+  showNotice(`已导入“${file.name}”。导入前的草稿已另存为备份，可用“恢复上一份草稿”找回。`,
+    result.notes.length ? "warning" : "info", result.notes);
+  updateRestoreButton();
 });
 
 $("btn-clear").addEventListener("click", () => {
   if (!confirm("确定清空全部填写内容吗？清空前的草稿会另存为备份。")) return;
   localStorage.setItem(BACKUP_KEY, JSON.stringify(draft));
   draft = { format: "formsite-draft", dossier: meta.dossier, data: emptyData() };
+  touched.clear();
+  showAllInline = false;
   ensurePresets();
   saveDraft();
   fillAll();
-  showNotice("已清空。", "info");
+  showNotice("已清空。清空前的草稿已另存为备份，可用“恢复上一份草稿”找回。", "info");
+  updateRestoreButton();
+});
+
+// One backup slot: the draft before the last import or clear. Restoring swaps the two, so a
+// restore can itself be undone.
+function updateRestoreButton() {
+  $("btn-restore").hidden = !localStorage.getItem(BACKUP_KEY);
+}
+
+$("btn-restore").addEventListener("click", () => {
+  const backup = JSON.parse(localStorage.getItem(BACKUP_KEY) || "null");
+  if (!backup || !backup.data) return;
+  if (!confirm("恢复上一份草稿？当前内容会与备份互换，可再次点击恢复。")) return;
+  localStorage.setItem(BACKUP_KEY, JSON.stringify(draft));
+  draft = backup;
+  touched.clear();
+  for (const f of meta.forms) draft.data[f] ??= {};
+  saveDraft();
+  fillAll();
+  showNotice("已恢复上一份草稿。", "info");
 });
 
 $("btn-print").addEventListener("click", () => window.print());
@@ -613,6 +690,7 @@ window.formsiteEngine = { call, get ready() { return engine.ready; } };
 const draftRules = draft.ruleset;
 ensurePresets();
 fillAll();
+updateRestoreButton();
 startEngine();
 if (draftRules && draftRules.hash !== meta.ruleset.hash) {
   showNotice(`本草稿按规则集 ${draftRules.id} 版本 ${draftRules.version} 填写，网站已更新为版本 ${meta.ruleset.version}。`
