@@ -7,7 +7,9 @@ requests of a headless Chromium boot, see tests/test_pyodide_boot.py):
   ``${indexURL}pyodide.asm.mjs``; the worker instead imports it itself and hands it over with
   the documented (experimental) ``createPyodideModule`` option, so the file may have any name.
 * ``pyodide.asm.wasm`` (fetched as ``${indexURL}pyodide.asm.wasm``; the name is fixed).
-* ``python_stdlib.zip`` (``stdLibURL``, default ``${indexURL}python_stdlib.zip``).
+* ``python_stdlib.zip`` (``stdLibURL``, default ``${indexURL}python_stdlib.zip``). Shipped
+  compiled to ``.pyc`` by builder/precompile.py, as are the wheels (their bytecode is added
+  beside the sources); the npm package's zip holds only sources, which every start compiled.
 * ``pyodide-lock.json`` (``lockFileURL``); the worker fetches it itself and passes
   ``lockFileContents`` plus ``packageBaseUrl`` so every wheel URL is relative to this folder.
 * one wheel per package of ``loadPackage(["formsite"])`` and its dependencies, at
@@ -145,12 +147,18 @@ def _write_lock(npm_lock: Path, out_dir: Path, wheels: list[Path]) -> dict[str, 
     return json.loads((out_dir / "pyodide-lock.json").read_text(encoding="utf-8"))
 
 
-def vendor_pyodide(dist_dir: Path, node_modules: Path, wheels: list[Path]) -> None:
+def vendor_pyodide(dist_dir: Path, node_modules: Path, wheels: list[Path], *,
+                   precompile: bool = True, cache_dir: Path | None = None) -> None:
     """Fill ``dist_dir/pyodide/`` with the runtime, ``wheels`` and a pruned lock file.
 
     ``wheels`` must include the ``formsite`` wheel and every dependency of it; afterwards
     ``pyodide.loadPackage(["formsite"])`` installs them by name from the site's own origin.
     The worker itself (:data:`WORKER_SOURCE`) is copied to the site root by the caller.
+
+    With ``precompile`` (the default) ``python_stdlib.zip`` and the wheels are shipped with
+    bytecode compiled by Pyodide's own Python (builder/precompile.py; outputs cached in
+    ``cache_dir``, default ``.cache/precompiled/``), so the browser does not compile them at
+    every start. The lock is generated from the shipped (compiled) wheels.
     """
     npm = node_modules / "pyodide"
     package_json = npm / "package.json"
@@ -166,10 +174,24 @@ def vendor_pyodide(dist_dir: Path, node_modules: Path, wheels: list[Path]) -> No
     out = dist_dir / "pyodide"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
+    sources = {name: npm / name for name in RUNTIME_FILES}
+    for source in sources.values():
+        if not source.is_file():
+            raise RuntimeVendorError(f"{source} is missing; reinstall the npm package")
+    if len({wheel.name for wheel in wheels}) != len(wheels):
+        raise RuntimeVendorError(f"two wheels with the same name among {wheels}")
+    if precompile:
+        from builder.precompile import DEFAULT_CACHE, PrecompileError
+        from builder.precompile import precompile as compile_to_pyc
+
+        try:
+            stdlib, *wheels = compile_to_pyc([sources["python_stdlib.zip"], *wheels],
+                                             node_modules, cache_dir or DEFAULT_CACHE)
+        except PrecompileError as exc:
+            raise RuntimeVendorError(str(exc)) from None
+        sources["python_stdlib.zip"] = stdlib
     for source, target in RUNTIME_FILES.items():
-        if not (npm / source).is_file():
-            raise RuntimeVendorError(f"{npm / source} is missing; reinstall the npm package")
-        shutil.copyfile(npm / source, out / target)
+        shutil.copyfile(sources[source], out / target)
 
     copied: list[Path] = []
     for wheel in wheels:

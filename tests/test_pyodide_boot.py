@@ -274,3 +274,91 @@ def test_lock_file_lists_only_shipped_wheels(site: Path) -> None:
         assert (site / "pyodide" / package["file_name"]).is_file()
     shipped = {p.name for p in (site / "pyodide").iterdir()}
     assert not [n for n in shipped if n.endswith(".mjs")]
+
+
+# Runs in Node (the npm package's loader, the site's own files): after the boot and
+# `import formsite.browser`, count what had to be compiled from source.
+_NODE_PROBE = """
+import { loadPyodide } from %(loader)s;
+const dir = %(dir)s;
+const lock = JSON.parse((await import("node:fs")).readFileSync(dir + "pyodide-lock.json", "utf8"));
+const pyodide = await loadPyodide({ indexURL: %(npm)s, stdLibURL: dir + "python_stdlib.zip",
+                                    lockFileContents: lock, packageBaseUrl: dir });
+pyodide.runPython(`
+import importlib._bootstrap_external as external, zipimport
+compiled = []
+_source_to_code = external.SourceLoader.source_to_code
+def _recording(self, data, path, *args, **kwargs):
+    compiled.append(path)
+    return _source_to_code(self, data, path, *args, **kwargs)
+external.SourceLoader.source_to_code = _recording
+_compile_source = zipimport._compile_source
+def _recording_zip(pathname, source):
+    compiled.append(pathname)
+    return _compile_source(pathname, source)
+zipimport._compile_source = _recording_zip
+`);
+await pyodide.loadPackage(["formsite"], { messageCallback() {} });
+console.log(pyodide.runPython(`
+import json, sys, importlib.util
+import formsite.browser, pydantic
+boot = [m.__file__ for m in list(sys.modules.values())
+        if (getattr(m, "__file__", None) or "").startswith("/lib/python314.zip/")
+        and type(m.__loader__).__name__ == "zipimporter"]
+json.dumps({"compiled": compiled, "from_zip": boot, "magic": importlib.util.MAGIC_NUMBER.hex(),
+            "pydantic_cached": pydantic.__cached__})
+`));
+"""
+
+
+def test_shipped_bytecode_is_what_pyodide_loads(site: Path, tmp_path: Path) -> None:
+    """The stdlib zip and the wheels carry bytecode the runtime loads as is: nothing the boot
+    and `import formsite.browser` need is compiled from source in the browser."""
+    import subprocess
+
+    npm = ROOT / "node_modules" / "pyodide"
+    probe = tmp_path / "probe.mjs"
+    probe.write_text(_NODE_PROBE % {"loader": json.dumps((npm / "pyodide.mjs").as_uri()),
+                                    "dir": json.dumps(f"{site / 'pyodide'}/"),
+                                    "npm": json.dumps(f"{npm}/")}, encoding="utf-8")
+    proc = subprocess.run(["node", str(probe)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["compiled"] == []
+    assert len(report["from_zip"]) > 50 and all(f.endswith(".pyc") for f in report["from_zip"])
+    assert report["pydantic_cached"].endswith("__pycache__/__init__.cpython-314.pyc")
+    magic = bytes.fromhex(report["magic"])
+
+    # Every .pyc has that magic and is an unchecked hash-based pyc (flags 0b01).
+    import zipfile
+
+    stdlib = zipfile.ZipFile(site / "pyodide" / "python_stdlib.zip")
+    pycs = [n for n in stdlib.namelist() if n.endswith(".pyc")]
+    assert len(pycs) > 500
+    for name in pycs:
+        assert stdlib.read(name)[:8] == magic + b"\x01\0\0\0", name
+
+
+def test_wheels_record_their_bytecode(site: Path) -> None:
+    """Each shipped wheel lists its added __pycache__ files in RECORD with the right hash."""
+    import base64
+    import csv
+    import hashlib
+    import io
+    import zipfile
+
+    lock = json.loads((site / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
+    for package in lock["packages"].values():
+        wheel = zipfile.ZipFile(site / "pyodide" / package["file_name"])
+        names = [n for n in wheel.namelist() if not n.endswith("/")]
+        record_name = next(n for n in names if n.endswith(".dist-info/RECORD"))
+        rows = {row[0]: row[1:] for row in csv.reader(
+            io.StringIO(wheel.read(record_name).decode("utf-8"))) if row}
+        assert set(rows) == set(names), package["file_name"]
+        sources = [n for n in names if n.endswith(".py")]
+        pycs = [n for n in names if n.endswith(".cpython-314.pyc")]
+        assert sources and len(pycs) == len(sources), package["file_name"]
+        for name in pycs:
+            data = wheel.read(name)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            assert rows[name] == ["sha256=" + digest.decode(), str(len(data))]

@@ -294,6 +294,9 @@
     // the file sizes for the progress bar. Passing it as lockFileContents (with an explicit
     // packageBaseUrl) saves Pyodide a second request.
     const lockPromise = fetchOk(BASE + "pyodide-lock.json", "pyodide-lock.json").then((r) => r.json());
+    // The form definitions are only needed at the very end; fetch them now, in parallel.
+    const definitionsPromise = fetchOk(DEFINITIONS_URL, "definitions.json").then((r) => r.text());
+    definitionsPromise.catch(() => {}); // awaited (and reported) below
     // createPyodideModule: Pyodide would otherwise import() "pyodide.asm.mjs" by that fixed
     // name; importing it ourselves lets it be served as .js.
     const [lock, { loadPyodide }, asm] = await Promise.all([
@@ -302,13 +305,21 @@
       importRuntimeModule("pyodide.asm.mjs.js"),
     ]);
     Object.assign(sizes, (lock.tool && lock.tool.formsite && lock.tool.formsite.sizes) || {});
-    const runtimeTotal = total(RUNTIME_DOWNLOADS);
+    const wheels = dependencyClosure(lock, ENGINE_PACKAGE);
+    if (!wheels.length) {
+      throw new BootError("boot", fmt(MSG.boot, { detail: "pyodide-lock.json 中没有 formsite" }));
+    }
+    // packages: [formsite] makes Pyodide download the wheels while the runtime downloads and
+    // starts, and install them as soon as Python is up (loadPyodide resolves after that). So
+    // the "runtime" stage counts the bytes of both.
+    const bootDownloads = [...RUNTIME_DOWNLOADS, ...wheels];
+    const bootTotal = total(bootDownloads);
     onBytes = () => {
-      const done = got(RUNTIME_DOWNLOADS);
-      progress("runtime", runtimeTotal ? 0.9 * (done / runtimeTotal) : 0.5,
-        done < runtimeTotal
-          ? `正在下载 Python 运行环境（${mb(done)} / ${mb(runtimeTotal)} MB）`
-          : "正在启动 Python 运行环境…", false);
+      const done = got(bootDownloads);
+      progress("runtime", bootTotal ? 0.9 * (done / bootTotal) : 0.5,
+        done < bootTotal
+          ? `正在下载 Python 运行环境和校验组件（${mb(done)} / ${mb(bootTotal)} MB）`
+          : "正在启动 Python 运行环境并安装校验组件…", done >= bootTotal);
     };
     progress("runtime", 0.02, "正在下载 Python 运行环境…");
     const pyodide = await loadPyodide({
@@ -317,22 +328,22 @@
       packageBaseUrl: BASE,
       stdLibURL: BASE + "python_stdlib.zip",
       createPyodideModule: asm.default,
+      packages: [ENGINE_PACKAGE],
     });
     progress("runtime", 1, "Python 运行环境已启动");
 
-    const wheels = dependencyClosure(lock, ENGINE_PACKAGE);
-    if (!wheels.length) {
-      throw new BootError("boot", fmt(MSG.boot, { detail: "pyodide-lock.json 中没有 formsite" }));
-    }
+    // Normally a no-op by now (already installed during loadPyodide). Pyodide reports a failed
+    // download there only on the console, so this call retries anything that failed and
+    // collects the errors.
     const wheelTotal = total(wheels);
     onBytes = () => {
       const done = got(wheels);
       progress("packages", wheelTotal ? 0.9 * (done / wheelTotal) : 0.5,
         done < wheelTotal
           ? `正在下载校验组件（${mb(done)} / ${mb(wheelTotal)} MB）`
-          : "正在安装校验组件…", false);
+          : "正在安装校验组件…", done >= wheelTotal);
     };
-    progress("packages", 0, "正在下载校验组件…");
+    progress("packages", 0.9, "正在安装校验组件…");
     const packageErrors = [];
     try {
       await pyodide.loadPackage([ENGINE_PACKAGE], {
@@ -361,7 +372,7 @@
     progress("packages", 1, "校验组件已安装");
 
     progress("engine", 0.1, "正在读取表单定义…");
-    const definitions = await (await fetchOk(DEFINITIONS_URL, "definitions.json")).text();
+    const definitions = await definitionsPromise;
     progress("engine", 0.4, "正在初始化校验引擎…");
     const init = pyodide.runPython(`
 import json

@@ -106,6 +106,7 @@ function fillAll() {
     if (field.type === "table") {
       renderTable(path);
     } else if (field.type === "choice" || field.type === "multichoice") {
+      const value = getAt(path);
       for (const input of form.querySelectorAll(`[data-option-of="${CSS.escape(path)}"]`)) {
         input.checked = Array.isArray(value) ? value.includes(input.value) : value === input.value;
       }
