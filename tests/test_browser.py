@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from ooxml_validate import validate_docx
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -203,6 +204,7 @@ def test_fill_validate_reload_export_import(page, tmp_path):
     with zipfile.ZipFile(bundle) as archive:
         for name in ("附件3 重点项目信息表.docx", "附件4 项目资金投入明细表.docx"):
             assert archive.read(name) == (out / name).read_bytes()
+            assert validate_docx(out / name) == []  # Open XML SDK validator
             listed = {f["name"]: f["sha256"] for f in manifest["files"]}
             assert listed[name] == hashlib.sha256(archive.read(name)).hexdigest()
 
