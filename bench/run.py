@@ -3,7 +3,8 @@
     .venv/bin/python bench/run.py [--runs 3] [--calls 300]
 
 Reference and subject are measured in the same run on the same server:
-- bare:  a module worker that only runs loadPyodide() from dist/pyodide/ (the floor);
+- stock: a module worker running loadPyodide() from the npm package as published;
+- bare:  the same from dist/pyodide/ (our precompiled stdlib: the floor of our page);
 - ready: the dossier page, from navigation until its validators are ready in the worker;
 - round trip: page → worker → pydantic validation of a full 附件3+附件4 with 50 fund items
   → page, p50/p95 over many calls, against one animation frame (16.7 ms);
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
 from pathlib import Path
@@ -24,6 +26,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "src"), str(ROOT)]
 from dossiers import valid_project_dossier  # noqa: E402
 from support.server import serve  # noqa: E402
 
+KINDS = ("stock", "bare", "ready")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -34,6 +37,18 @@ const src = `const t0 = performance.now();
 const [{ loadPyodide }, asm] = await Promise.all([
   import("${base}pyodide.mjs.js"), import("${base}pyodide.asm.mjs.js")]);
 await loadPyodide({ indexURL: "${base}", createPyodideModule: asm.default });
+postMessage(performance.now() - t0);`;
+const w = new Worker(URL.createObjectURL(new Blob([src], {type: "text/javascript"})), {type: "module"});
+w.onmessage = (e) => { document.body.dataset.ms = e.data; };
+w.onerror = (e) => { document.body.dataset.error = e.message || "error"; };
+</script>"""
+
+
+STOCK_PAGE = """<!doctype html><meta charset="utf-8"><body><script type="module">
+const base = new URL("__bench_stock/", location.href).href;
+const src = `const t0 = performance.now();
+const { loadPyodide } = await import("${base}pyodide.mjs");
+await loadPyodide({ indexURL: "${base}" });
 postMessage(performance.now() - t0);`;
 const w = new Worker(URL.createObjectURL(new Blob([src], {type: "text/javascript"})), {type: "module"});
 w.onmessage = (e) => { document.body.dataset.ms = e.data; };
@@ -63,12 +78,15 @@ def measure(runs: int, calls: int) -> dict:
 
     dist = ROOT / "dist"
     (dist / "__bench_bare.html").write_text(BARE_PAGE, encoding="utf-8")
-    results: dict = {"bare_cold": [], "bare_warm": [], "ready_cold": [], "ready_warm": []}
+    (dist / "__bench_stock.html").write_text(STOCK_PAGE, encoding="utf-8")
+    stock = dist / "__bench_stock"
+    shutil.copytree(ROOT / "node_modules" / "pyodide", stock, dirs_exist_ok=True)
+    results: dict = {f"{k}_{t}": [] for k in KINDS for t in ("cold", "warm")}
     try:
         with serve(dist) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             for _ in range(runs):
-                for kind in ("bare", "ready"):
+                for kind in KINDS:
                     context = browser.new_context()  # empty cache: cold
                     page = context.new_page()
                     for temperature in ("cold", "warm"):
@@ -94,14 +112,16 @@ def measure(runs: int, calls: int) -> dict:
             browser.close()
     finally:
         (dist / "__bench_bare.html").unlink(missing_ok=True)
+        (dist / "__bench_stock.html").unlink(missing_ok=True)
+        shutil.rmtree(stock, ignore_errors=True)
     results["dist_bytes"] = dir_bytes(dist)
     results["pyodide_bytes"] = dir_bytes(dist / "pyodide")
     return results
 
 
 def _load(page, base: str, kind: str) -> float:
-    if kind == "bare":
-        page.goto(base + "__bench_bare.html")
+    if kind in ("bare", "stock"):
+        page.goto(base + f"__bench_{kind}.html")
         page.wait_for_function("document.body.dataset.ms || document.body.dataset.error", timeout=120_000)
         if page.evaluate("document.body.dataset.error"):
             raise RuntimeError(page.evaluate("document.body.dataset.error"))
@@ -122,13 +142,16 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300)
     args = parser.parse_args()
     r = measure(args.runs, args.calls)
-    med = {k: statistics.median(r[k]) for k in ("bare_cold", "bare_warm", "ready_cold", "ready_warm")}
+    med = {k: statistics.median(v) for k, v in r.items() if k.endswith(("_cold", "_warm"))}
     rt = r["round_trip"]
     print(f"runs: {args.runs} (median shown), validation calls: {args.calls}")
-    print(f"bare loadPyodide() in a worker    cold {med['bare_cold']:7.0f} ms   warm {med['bare_warm']:7.0f} ms")
+    print(f"stock Pyodide loadPyodide() (npm) cold {med['stock_cold']:7.0f} ms   warm {med['stock_warm']:7.0f} ms")
+    print(f"bare loadPyodide() of dist/       cold {med['bare_cold']:7.0f} ms   warm {med['bare_warm']:7.0f} ms")
     print(f"page validators ready (from nav)  cold {med['ready_cold']:7.0f} ms   warm {med['ready_warm']:7.0f} ms")
     print(f"ratio ready / bare                cold {med['ready_cold'] / med['bare_cold']:7.2f}      "
           f"warm {med['ready_warm'] / med['bare_warm']:7.2f}")
+    print(f"ratio ready / stock Pyodide       cold {med['ready_cold'] / med['stock_cold']:7.2f}      "
+          f"warm {med['ready_warm'] / med['stock_warm']:7.2f}")
     print(f"validation round trip, 50 fund items: p50 {percentile(rt, .5):.2f} ms  p95 {percentile(rt, .95):.2f} ms"
           f"  (= {percentile(rt, .95) / 16.7:.2f} of a 60 Hz frame; {r['round_trip_errors']} errors in the data)")
     print(f"dist/ {r['dist_bytes'] / 1e6:.1f} MB, of which pyodide/ {r['pyodide_bytes'] / 1e6:.1f} MB")
