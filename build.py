@@ -37,8 +37,22 @@ def build(out: Path, *, runtime: bool = True) -> Path:
     staging = out.with_name(out.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    try:
+        _assemble(engine, staging, runtime=runtime)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    # Swap in the finished site only now: a failed build never leaves a half-written dist/.
+    shutil.rmtree(out, ignore_errors=True)
+    staging.rename(out)
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"built {out} ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
+    return out
+
+
+def _assemble(engine: Engine, staging: Path, *, runtime: bool) -> None:
     (staging / "definitions.json").write_text(
-        definitions.model_dump_json(by_alias=True), encoding="utf-8")
+        engine.definitions.model_dump_json(by_alias=True), encoding="utf-8")
     render_site(engine, ROOT / "site_src" / "templates", staging)
     copy_static(ROOT / "site_src" / "static", staging)
     build_docs(engine, ROOT / "site_src" / "docs", staging / "docs")
@@ -57,12 +71,6 @@ def build(out: Path, *, runtime: bool = True) -> Path:
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
         raise SystemExit(3)
-    # Swap in the finished site only now: a failed build never leaves a half-written dist/.
-    shutil.rmtree(out, ignore_errors=True)
-    staging.rename(out)
-    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    print(f"built {out} ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,10 +7,11 @@ pyodide-lock.json is a file in dist/pyodide/ with the recorded sha256.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
+
+from .files import sha256_file
 
 _REF = re.compile(r"""(?:src|href)=["']([^"'#]+)["']""")
 # A page may link to another site, but must never load anything from one.
@@ -55,7 +56,7 @@ def _check_lock(dist: Path) -> list[str]:
         file = dist / "pyodide" / package["file_name"]
         if not file.is_file():
             problems.append(f"pyodide-lock.json 中的 {name} 缺少文件 {package['file_name']}")
-        elif hashlib.sha256(file.read_bytes()).hexdigest() != package["sha256"]:
+        elif sha256_file(file) != package["sha256"]:
             problems.append(f"{package['file_name']} 的 sha256 与 pyodide-lock.json 不符")
     if "formsite" not in lock["packages"]:
         problems.append("pyodide-lock.json 中没有 formsite")

@@ -67,6 +67,7 @@ class PrecompileError(RuntimeError):
 
 
 def _sha256(path: Path) -> str:
+    # Not builder.files.sha256_file: this module also runs alone inside Pyodide (run_path).
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

@@ -10,7 +10,6 @@ offline.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -18,6 +17,8 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from .files import sha256_file
 
 # Pyodide 314's ABI: `info.abi_version` = "2026_0" and Python 3.14 in its pyodide-lock.json.
 PYODIDE_PLATFORM = "pyemscripten_2026_0_wasm32"
@@ -57,13 +58,6 @@ _EPOCH_2024 = "1704067200"
 class WheelError(RuntimeError):
     """A wheel could not be built or fetched; the message says what to do."""
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _run(cmd: list[str], what: str, env: dict[str, str] | None = None) -> None:
@@ -123,7 +117,7 @@ def _cached(cache_dir: Path) -> list[Path] | None:
     """The pinned wheels from the cache if every one is there with the right sha256."""
     paths = [cache_dir / pin.file_name for pin in BROWSER_WHEELS]
     pairs = zip(paths, BROWSER_WHEELS, strict=True)
-    if all(p.is_file() and _sha256(p) == pin.sha256 for p, pin in pairs):
+    if all(p.is_file() and sha256_file(p) == pin.sha256 for p, pin in pairs):
         return paths
     return None
 
@@ -151,7 +145,7 @@ def download_browser_wheels(cache_dir: Path) -> list[Path]:
             path = cache_dir / pin.file_name
             if not path.is_file():
                 problems.append(f"{pin.file_name}: not downloaded")
-            elif (actual := _sha256(path)) != pin.sha256:
+            elif (actual := sha256_file(path)) != pin.sha256:
                 problems.append(f"{pin.file_name}: sha256 {actual}, pinned {pin.sha256}")
         raise WheelError("browser wheels do not match the pins in builder/wheels.py:\n  "
                          + "\n  ".join(problems))
