@@ -167,7 +167,12 @@ class DossierText:
         return False
 
     def value_text(self, fdef: FieldDef, norm: Any, raw: Any) -> str:
-        if _blank(norm) or (fdef.type == "checkbox" and norm is not True and not _blank(raw)):
+        if fdef.type == "checkbox":
+            # An applicable box left unticked is a "no" on paper, not a blank.
+            if norm is True:
+                return "是"
+            return "否" if _blank(raw) or raw is False else _raw_text(raw)
+        if _blank(norm):
             return _raw_text(raw)
         match fdef.type:
             case "year_month" if isinstance(norm, str):
@@ -176,8 +181,6 @@ class DossierText:
                 return format_date(norm)
             case "choice" | "multichoice":
                 return self.choice_from(fdef, norm, raw).selected_labels()
-            case "checkbox":
-                return "是" if norm else "否"
         return _raw_text(norm)
 
     def choice(self, form_id: str, field_id: str) -> Choice:
