@@ -7,6 +7,7 @@ pass values across without proxies and the same calls can be made from CPython i
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from typing import Any
 
@@ -58,8 +59,10 @@ def import_bundle(request_json: str) -> str:
         opened = _get().open(raw, request.get("dossier"))
     except BundleError as exc:
         return _dumps({"ok": False, "message": str(exc)})
-    except ValueError:
+    except binascii.Error:
         return _dumps({"ok": False, "message": "无法读取文件内容。"})
+    except Exception as exc:
+        return _dumps({"ok": False, "message": f"文件内容无法识别（{type(exc).__name__}），未导入。"})
     return _dumps({"ok": True, "dossier": opened.dossier, "data": opened.data,
                    "notes": opened.notes, "report": opened.report.as_dict()})
 

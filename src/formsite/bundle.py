@@ -127,7 +127,7 @@ def read_bundle(raw: bytes, compiled_by_id: dict[str, CompiledDossier],
     if not isinstance(record.get("format_version"), int) or record["format_version"] > FORMAT_VERSION:
         raise BundleError("数据包的格式版本比本网站新，请使用更新后的网站打开。")
     dossier = record.get("dossier")
-    if dossier not in compiled_by_id:
+    if not isinstance(dossier, str) or dossier not in compiled_by_id:
         raise BundleError(f"数据包的材料类型“{str(dossier)[:40]}”本网站不支持，未导入。")
     compiled = compiled_by_id[dossier]
     if expect_dossier and dossier != expect_dossier:
@@ -173,13 +173,17 @@ def _rule_changes(compiled: CompiledDossier, record: dict, report: Report) -> li
     rules = compiled.definitions.ruleset
     if old.get("hash") == compiled.definitions.ruleset_hash:
         return []
-    notes = [f"该数据包按规则集 {old.get('id', '未知')} 版本 {old.get('version', '未知')} 制作，"
+    notes = [f"该数据包按规则集 {str(old.get('id', '未知'))[:40]} 版本 {str(old.get('version', '未知'))[:20]} 制作，"
              f"已按当前规则集 {rules.id} 版本 {rules.version} 重新校验。"]
-    before = {(i.get("path"), i.get("code")) for i in
-              (record.get("validation") or {}).get("errors", []) if isinstance(i, dict)}
-    after = {(i.path, i.code): i for i in report.errors}
-    for key in sorted(set(after) - before, key=str):
-        notes.append(f"新出现的问题：{after[key].message}")
+    # The file is not trusted: the old verdict is read only where it has the expected shape.
+    validation = record.get("validation") if isinstance(record.get("validation"), dict) else {}
+    old_errors = validation.get("errors") if isinstance(validation.get("errors"), list) else []
+    before = {(str(i.get("path")), str(i.get("code"))) for i in old_errors if isinstance(i, dict)}
+    new = [i for i in report.errors if (i.path, i.code) not in before]
+    notes.extend(f"新出现的问题：{i.message}" for i in new[:10])
+    if len(new) > 10:
+        notes.append(f"另有{len(new) - 10}个新出现的问题，见问题汇总。")
+    after = {(i.path, i.code) for i in report.errors}
     resolved = len([k for k in before if k not in after])
     if resolved:
         notes.append(f"按当前规则，原有的{resolved}个问题已不再出现。")

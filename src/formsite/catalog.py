@@ -6,7 +6,6 @@ import re
 import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -45,7 +44,10 @@ class FieldIndex:
             if table:
                 return f"{table.display_label}第{int(parts[2]) + 1}行"
         fdef = self.fields.get(path)
-        return fdef.display_label if fdef else path
+        if fdef:
+            return fdef.display_label
+        form = self.forms.get(path)
+        return f"{form.annex} {form.title}" if form else path
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -183,6 +185,3 @@ def check_references(forms: dict[str, FormDef], dossiers: Iterable[DossierDef],
                                        f"可用：{'、'.join(sorted(spec.placeholders))}"))
     return problems
 
-
-def as_decimal(value: Any) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))

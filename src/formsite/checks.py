@@ -228,7 +228,8 @@ def row_has_amount(args: RowAmountArgs, values: Values, label: Callable[[str], s
 
 
 def is_blank_row(row: dict[str, Any]) -> bool:
-    return all(v in (None, "", False, []) for v in row.values())
+    """Nothing typed in the row. An amount of 0 is something typed (``0 == False`` in Python)."""
+    return all(v is None or v is False or v == "" or v == [] for v in row.values())
 
 
 def fmt(value: Any) -> str:

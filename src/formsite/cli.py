@@ -35,6 +35,15 @@ def load_engine(root: str | None, definitions: str | None) -> Engine:
     return Engine.from_definitions(load_definitions(*default_paths(_project_root(root))))
 
 
+def unreadable(exc: Exception) -> str:
+    """Why a file could not be opened, for the person who gave it."""
+    if isinstance(exc, BundleError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"无法读取文件：{exc.strerror or exc}"
+    return f"文件内容无法识别（{type(exc).__name__}）"
+
+
 def _print_issue(issue, out) -> None:
     mark = "错误" if issue.severity == "error" else "提醒"
     print(f"  [{mark}] {issue.path}: {issue.message}", file=out)
@@ -46,9 +55,8 @@ def cmd_validate(engine: Engine, args: argparse.Namespace) -> int:
         path = Path(name)
         try:
             opened = engine.open(path.read_bytes())
-        except (OSError, BundleError) as exc:
-            message = str(exc) if isinstance(exc, BundleError) else f"无法读取文件：{exc.strerror}"
-            results.append({"file": name, "readable": False, "message": message})
+        except Exception as exc:
+            results.append({"file": name, "readable": False, "message": unreadable(exc)})
             worst = EXIT_UNREADABLE
             continue
         report = opened.report
@@ -75,9 +83,8 @@ def cmd_render(engine: Engine, args: argparse.Namespace) -> int:
     """Write the bundle's DOCX documents: the same bytes the page puts into its download."""
     try:
         opened = engine.open(Path(args.bundle).read_bytes())
-    except (OSError, BundleError) as exc:
-        print(str(exc) if isinstance(exc, BundleError) else f"无法读取文件：{exc.strerror}",
-              file=sys.stderr)
+    except Exception as exc:
+        print(unreadable(exc), file=sys.stderr)
         return EXIT_UNREADABLE
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -54,6 +55,7 @@ class CompiledDossier:
     rules: list[CompiledRule]
     computed_order: list[tuple[str, str, FieldDef]]  # (form, field, definition) in sum order
     model: type[DossierModel] = None  # type: ignore[assignment]
+    condition_sources: dict[str, Callable[[Any], Any]] = dataclass_field(default_factory=dict)
 
     @cached_property
     def forms(self) -> list[FormDef]:
@@ -87,13 +89,14 @@ class DossierModel(BaseModel):
         if not isinstance(data, dict):
             return data
         compiled = cls.__compiled__
+        view = _condition_view(compiled, data)
         out = dict(data)
         for form in compiled.forms:
             values = data.get(form.id)
             if not isinstance(values, dict):
                 continue
             kept = dict(values)
-            for fdef in _inapplicable(form, data) + _computed_fields(form):
+            for fdef in _inapplicable(form, view) + _computed_fields(form):
                 kept.pop(fdef.id, None)
             out[form.id] = kept
         return out
@@ -127,6 +130,23 @@ class DossierModel(BaseModel):
             raise ValidationError.from_exception_data(type(self).__name__,
                                                       [_as_pydantic(e) for e in errors])
         return self
+
+
+def _condition_view(compiled: CompiledDossier, data: dict[str, Any]) -> dict[str, Any]:
+    """The fields that conditions read, normalised as the model will normalise them, so that
+    applicability is decided on the same values everywhere ("是" is True, "showroom" is
+    ["showroom"]). A value that cannot be read counts as empty here; its error is reported
+    by the field itself."""
+    view = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
+    for ref, normalise in compiled.condition_sources.items():
+        form_id, field_id = ref.split(".")
+        values = view.get(form_id)
+        if isinstance(values, dict) and field_id in values:
+            try:
+                values[field_id] = normalise(values[field_id])
+            except ValueProblem:
+                values[field_id] = None
+    return view
 
 
 def _inapplicable(form: FormDef, data: dict[str, Any]) -> list[FieldDef]:
@@ -257,7 +277,8 @@ _PY_TYPES: dict[str, Any] = {
 }
 
 
-def _normaliser(compiled: CompiledDossier, fdef: FieldDef) -> Callable[[Any], Any]:
+def _bound_normaliser(compiled: CompiledDossier, fdef: FieldDef) -> Callable[[Any], Any]:
+    """The type's normaliser with the field's own options (bounds, sign, length, choices)."""
     norm = NORMALISERS[fdef.type]
     kwargs: dict[str, Any] = {"lo": fdef.min, "hi": fdef.max}
     if fdef.type == "money":
@@ -266,10 +287,15 @@ def _normaliser(compiled: CompiledDossier, fdef: FieldDef) -> Callable[[Any], An
         kwargs = {"max_length": fdef.max_length}
     if fdef.type in ("choice", "multichoice"):
         kwargs = {"options": tuple(v for v, _ in compiled.options(fdef))}
+    return lambda raw: norm(raw, **kwargs)
+
+
+def _normaliser(compiled: CompiledDossier, fdef: FieldDef) -> Callable[[Any], Any]:
+    norm = _bound_normaliser(compiled, fdef)
 
     def validate(raw: Any) -> Any:
         try:
-            return norm(raw, **kwargs)
+            return norm(raw)
         except ValueProblem as problem:
             expected, message = field_message(problem.code, fdef.display_label, problem.ctx)
             raise PydanticCustomError(problem.code, "{message}",
@@ -344,6 +370,16 @@ def _computed_order(definitions: Definitions, dossier: DossierDef,
     return order
 
 
+def _condition_refs(definitions: Definitions, dossier: DossierDef, index: FieldIndex) -> set[str]:
+    refs = {index.resolve(ref, form_id)
+            for form_id in dossier.forms
+            for section in definitions.forms[form_id].sections
+            for cond in [section.when, *(f.when for f in section.fields)] if cond
+            for ref in cond.refs()}
+    refs.update(ref for rule in definitions.ruleset.checks if rule.when for ref in rule.when.refs())
+    return refs
+
+
 def compile_dossier(definitions: Definitions, dossier_id: str) -> CompiledDossier:
     dossier = definitions.dossiers[dossier_id]
     index = FieldIndex(definitions.forms)
@@ -358,6 +394,9 @@ def compile_dossier(definitions: Definitions, dossier_id: str) -> CompiledDossie
             rules.append(CompiledRule(rule, spec, args))
     compiled = CompiledDossier(definitions, dossier, index, rules,
                                _computed_order(definitions, dossier, index))
+    compiled.condition_sources = {
+        ref: _bound_normaliser(compiled, index.fields[ref])
+        for ref in _condition_refs(definitions, dossier, index) if ref in index.fields}
     form_models = {fid: _form_model(compiled, definitions.forms[fid]) for fid in dossier.forms}
     model = create_model(
         _model_name(dossier.id) + "Dossier",

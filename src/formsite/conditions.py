@@ -20,7 +20,8 @@ def holds(cond: Condition | None, data: dict[str, Any], form_id: str) -> bool:
     value = lookup(data, cond.field or "", form_id)
     if cond.includes is not None:
         return isinstance(value, list) and cond.includes in value
-    return value == cond.equals
+    # Strict like the page's ===: 1 is not True, "1" is not 1.
+    return type(value) is type(cond.equals) and value == cond.equals
 
 
 def lookup(data: dict[str, Any], ref: str, form_id: str) -> Any:

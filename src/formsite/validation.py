@@ -40,13 +40,22 @@ class Report:
 def validate(compiled: CompiledDossier, data: Any) -> Report:
     if not isinstance(data, dict):
         return Report(errors=[_issue_from_code(compiled, "", "model.invalid", {})])
+    try:
+        return _validate(compiled, data)
+    except RecursionError:  # values nested hundreds deep: no form has such data
+        return Report(errors=[_issue_from_code(compiled, "", "model.invalid", {})])
+
+
+def _validate(compiled: CompiledDossier, data: dict[str, Any]) -> Report:
     field_errors, check_errors, warnings, normalised = _run(compiled, data)
     if field_errors:
         cleaned = _without(data, [i.path for i in field_errors])
         _, check_errors, warnings, normalised = _run(compiled, cleaned)
-        bad = {i.path for i in field_errors}
-        check_errors = [i for i in check_errors if i.path not in bad]
-        warnings = [i for i in warnings if i.path not in bad]
+        bad = tuple(i.path for i in field_errors)
+        # A finding at or below a value that could not be read repeats that error.
+        under = lambda path: any(path == b or path.startswith(b + ".") for b in bad)  # noqa: E731
+        check_errors = [i for i in check_errors if not under(i.path)]
+        warnings = [i for i in warnings if not under(i.path)]
     return Report(field_errors + check_errors, warnings, normalised)
 
 
