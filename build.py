@@ -32,7 +32,23 @@ def build(out: Path, *, runtime: bool = True) -> Path:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         raise SystemExit(2) from None
-    engine = Engine.from_definitions(definitions)
+    try:
+        engine = Engine.from_definitions(definitions)
+    except ValueError as exc:  # e.g. computed fields that sum each other in a circle
+        print(f"定义文件有误，未生成网站：{exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    # Next year's rules are edited and published without running pytest: the examples that
+    # every rule carries must still give their verdicts, or nothing is published.
+    wrong = [r for r in engine.examples() if not r.as_expected]
+    if wrong:
+        print("规则示例的判定与预期不符，未生成网站：", file=sys.stderr)
+        for r in wrong:
+            print(f"  {r.rule} {r.kind}[{r.index}] {r.problem}", file=sys.stderr)
+        raise SystemExit(2)
+    if out.exists() and any(out.iterdir()) and not (out / "definitions.json").exists():
+        print(f"{out} 不是本工具生成的网站目录（没有 definitions.json），不会覆盖其中的文件。",
+              file=sys.stderr)
+        raise SystemExit(2)
 
     staging = out.with_name(out.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)

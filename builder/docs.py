@@ -4,6 +4,7 @@ from the definitions, so the published rules reference can never be stale."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -67,4 +68,12 @@ def build_docs(engine: Engine, source: Path, out: Path) -> None:
             "nav:\n  - 使用说明: index.md\n  - 规则说明: rules.md\n  - 表单字段: forms.md\n",
             encoding="utf-8")
         cfg = load_config(str(config), site_dir=str(out), docs_dir=str(docs), strict=True)
-        build(cfg)
+        # MkDocs stamps the build date into every page unless SOURCE_DATE_EPOCH is set:
+        # the same sources must give the same bytes.
+        previous = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = previous or "1704067200"
+        try:
+            build(cfg)
+        finally:
+            if previous is None:
+                del os.environ["SOURCE_DATE_EPOCH"]

@@ -36,13 +36,8 @@ def _meta(compiled: CompiledDossier, form_id_to_fields: dict[str, list[FieldDef]
     """What the page's script needs before Python is ready: types, conditions, sums, rows."""
     fields: dict[str, Any] = {}
     for form_id, fdefs in form_id_to_fields.items():
-        form = compiled.definitions.forms[form_id]
-        section_of = {f.id: s for s in form.sections for f in s.fields}
         for fdef in fdefs:
-            entry: dict[str, Any] = {
-                "label": fdef.label, "type": fdef.type, "required": fdef.required,
-                "when": _condition(fdef.when), "section_when": _condition(section_of[fdef.id].when),
-            }
+            entry: dict[str, Any] = {"label": fdef.label, "type": fdef.type, "required": fdef.required}
             if fdef.computed:
                 entry["sum"] = [compiled.index.resolve(r, form_id) for r in fdef.computed.sum]
             if fdef.type == "table":
@@ -50,7 +45,6 @@ def _meta(compiled: CompiledDossier, form_id_to_fields: dict[str, list[FieldDef]
                                            "required": c.required} for c in fdef.columns or []}
                 entry["presets"] = compiled.preset_rows(fdef)
                 entry["max_rows"] = fdef.max_rows
-                entry["min_rows"] = fdef.min_rows
             fields[f"{form_id}.{fdef.id}"] = entry
     rules = compiled.definitions.ruleset
     return {

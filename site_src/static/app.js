@@ -252,14 +252,6 @@ function computeSums() {
 
 const NUMERIC = new Set(["money", "area", "percent", "integer"]);
 
-function fieldLabel(path) {
-  const parts = path.split(".");
-  const field = meta.fields[parts.slice(0, 2).join(".")];
-  if (!field) return path;
-  if (parts.length === 4) return `${field.label}第${Number(parts[2]) + 1}行“${field.columns[parts[3]].label}”`;
-  return field.label;
-}
-
 // Before Python is ready: required fields and number syntax only, from the same definitions.
 function preliminaryIssues() {
   const issues = [];

@@ -79,6 +79,8 @@ class DossierModel(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     __compiled__: ClassVar[CompiledDossier]
+    # Warnings do not fail validation; a caller of model_validate() without a context finds
+    # them here (formsite.validation passes a context and reads them from there).
     _warnings: list[dict[str, Any]] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="before")

@@ -38,6 +38,9 @@ def run_example(compiled: CompiledDossier, rule_id: str, data: dict[str, Any]) -
         if broken:
             return False, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in broken)
         return True, ""
+    except (ArithmeticError, TypeError, ValueError) as exc:
+        # A rule pointed at a field its check cannot read (e.g. min_value on a text field).
+        return False, f"{type(exc).__name__}: {exc}"
     return bool(context["warnings"]), ""
 
 
