@@ -203,14 +203,24 @@ function applyConditions() {
 }
 
 // Money as integer hundredths (BigInt): 0.1 + 0.2 is 0.30 here too, never 0.30000000000000004.
-function parseHundredths(raw) {
-  if (raw == null) return null;
-  let text = String(raw).normalize("NFKC").replace(/[\s\u3000]/g, "").replace(/，/g, ",");
-  text = text.replace(/(万元|万)$/, "");
+// The same leniency as formsite/values.py: full-width forms, grouping, a trailing unit.
+const UNIT_SUFFIX = /(万元|万|平方米|平米|㎡|m²|m2|%|％|家|个|款|人|次)$/;
+
+function numberText(raw) {
+  let text = String(raw).normalize("NFKC").replace(/[\s\u3000]/g, "").replace(/，/g, ",").replace(/。/g, ".");
+  text = text.replace(UNIT_SUFFIX, "");
   if (text.includes(",")) {
     if (!/^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/.test(text)) return null;
     text = text.replaceAll(",", "");
   }
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text) ? text : null;
+}
+
+function parseHundredths(raw) {
+  if (raw == null) return null;
+  let text = numberText(raw);
+  if (text === null) return null;
+  text = text.replace(/(\.\d*?)0+$/, "$1");  // 1.500 is 1.5
   const m = /^([+-]?)(\d*)(?:\.(\d{0,2}))?$/.exec(text);
   if (!m || (m[2] === "" && !m[3])) return null;
   const cents = BigInt(m[2] || "0") * 100n + BigInt((m[3] || "").padEnd(2, "0") || "0");
@@ -262,7 +272,7 @@ function preliminaryIssues() {
     if (field.required && (value == null || value === "" || (Array.isArray(value) && !value.length))) {
       const verb = field.type === "choice" || field.type === "multichoice" ? "请选择" : "请填写";
       issues.push({ path, code: "required", severity: "error", message: `${verb}${field.label}。` });
-    } else if (NUMERIC.has(field.type) && value && parseHundredths(value) === null) {
+    } else if (NUMERIC.has(field.type) && value && numberText(value) === null) {
       issues.push({ path, code: "number.invalid", severity: "error", message: `${field.label}应填写数字，填写的是“${value}”。` });
     }
   }
@@ -433,6 +443,7 @@ function engineFailed(text) {
   if (engine.ready) return;
   engine.failed = true;
   document.body.dataset.engine = "failed";
+  $("btn-export").textContent = "下载草稿（未校验）";
   $("engine-progress").hidden = true;
   $("engine-text").textContent = text;
   $("engine-status").classList.add("failed");
@@ -461,10 +472,15 @@ async function validateNow() {
     const started = performance.now();
     const result = JSON.parse(await call("validate", JSON.stringify({ dossier: meta.dossier, data: draft.data })));
     document.body.dataset.validateMs = (performance.now() - started).toFixed(2);
-    applyNormalisedSums(result.normalised);
-    showIssues([...result.errors, ...result.warnings]);
-    document.body.dataset.validated = String(Number(document.body.dataset.validated || 0) + 1);
+    // An edit arrived meanwhile: this verdict is about an older draft; the next one follows.
+    if (!dirty) {
+      applyNormalisedSums(result.normalised);
+      showIssues([...result.errors, ...result.warnings]);
+      document.body.dataset.validated = String(Number(document.body.dataset.validated || 0) + 1);
+    }
   } catch (err) {
+    $("verdict").textContent = "校验出错，结果未知";
+    $("verdict").className = "verdict bad";
     showNotice(`校验时出现内部错误：${err.message}`, "error");
   } finally {
     inFlight = false;
@@ -574,22 +590,63 @@ function download(name, bytes, type) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
+// Replacing the whole draft (import, clear, restore): the old one goes to the backup slot.
+function replaceDraft(next, { backup = true } = {}) {
+  if (backup) {
+    try {
+      localStorage.setItem(BACKUP_KEY, JSON.stringify(draft));
+    } catch (err) {
+      showNotice("浏览器存储空间已满，无法保存备份，操作已取消。请先下载数据包保存当前内容。", "error");
+      return false;
+    }
+  }
+  draft = { format: "formsite-draft", dossier: meta.dossier, ...next };
+  for (const f of meta.forms) draft.data[f] ??= {};
+  touched.clear();
+  showAllInline = false;
+  ensurePresets();
+  saveDraft();
+  fillAll();
+  updateRestoreButton();
+  return true;
+}
+
+// Without the engine (a browser too old for it) the draft can still leave this browser:
+// a bare data.json in the bundle format, which the site and the CLI open and revalidate.
+function downloadDraftJson() {
+  const record = { format: "formsite-bundle", format_version: 1, dossier: meta.dossier,
+    ruleset: meta.ruleset, data: draft.data, validation: { ok: false, status: "未校验" } };
+  const name = `${(getAt("project_info.project_name") || meta.title).replace(/[\\/:*?"<>|\x00-\x1f]+/g, "_").slice(0, 60)}.json`;
+  download(name, new TextEncoder().encode(JSON.stringify(record, null, 2)), "application/json");
+  showNotice(`已下载草稿“${name}”（未经校验）。在新版浏览器中打开本页，用“导入数据包”即可继续。`, "warning");
+}
+
 $("btn-export").addEventListener("click", async () => {
-  if (!engine.ready) {
-    showNotice(engine.failed
-      ? "校验引擎无法在本浏览器运行，不能生成数据包。草稿已保存在本机；请换用新版浏览器（Chrome/Edge/Firefox 112 以上）打开本页继续。"
-      : "校验引擎仍在加载，请稍候几秒再下载。", "error");
+  if (engine.failed) {
+    downloadDraftJson();
     return;
   }
-  saveDraft();
-  showAllInline = true;
-  validateNow();
-  const result = JSON.parse(await call("export_bundle", JSON.stringify({ dossier: meta.dossier, data: draft.data })));
-  download(result.name, fromBase64(result.zip_base64), "application/zip");
-  showNotice(result.ok
-    ? `已下载数据包“${result.name}”（通过校验）。`
-    : `已下载数据包“${result.name}”。注意：数据包标记为“未通过校验”（${result.errors.length}个错误），可继续修改后重新下载。`,
-  result.ok ? "info" : "warning");
+  if (!engine.ready) {
+    showNotice("校验引擎仍在加载，请稍候几秒再下载。", "error");
+    return;
+  }
+  const button = $("btn-export");
+  button.disabled = true;
+  try {
+    saveDraft();
+    showAllInline = true;
+    validateNow();
+    const result = JSON.parse(await call("export_bundle", JSON.stringify({ dossier: meta.dossier, data: draft.data })));
+    download(result.name, fromBase64(result.zip_base64), "application/zip");
+    showNotice(result.ok
+      ? `已下载数据包“${result.name}”（通过校验）。`
+      : `已下载数据包“${result.name}”。注意：数据包标记为“未通过校验”（${result.errors.length}个错误），可继续修改后重新下载。`,
+    result.ok ? "info" : "warning");
+  } catch (err) {
+    showNotice(`生成数据包时出错：${err.message}。草稿仍保存在本机，请稍后重试。`, "error");
+  } finally {
+    button.disabled = false;
+  }
 });
 
 $("btn-import").addEventListener("click", () => {
@@ -617,28 +674,16 @@ $("import-file").addEventListener("change", async () => {
   }
   if (touched.size > 0 && !confirm(`导入“${file.name}”将替换当前填写的内容。当前草稿会另存为备份，`
     + "可用“恢复上一份草稿”找回。继续导入吗？")) return;
-  localStorage.setItem(BACKUP_KEY, JSON.stringify(draft));
-  draft = { format: "formsite-draft", dossier: meta.dossier, data: result.data };
-  touched.clear();
-  for (const f of meta.forms) draft.data[f] ??= {};
-  saveDraft();
-  fillAll();
+  if (!replaceDraft({ data: result.data })) return;
   showNotice(`已导入“${file.name}”。导入前的草稿已另存为备份，可用“恢复上一份草稿”找回。`,
     result.notes.length ? "warning" : "info", result.notes);
-  updateRestoreButton();
 });
 
 $("btn-clear").addEventListener("click", () => {
   if (!confirm("确定清空全部填写内容吗？清空前的草稿会另存为备份。")) return;
-  localStorage.setItem(BACKUP_KEY, JSON.stringify(draft));
-  draft = { format: "formsite-draft", dossier: meta.dossier, data: emptyData() };
-  touched.clear();
-  showAllInline = false;
-  ensurePresets();
-  saveDraft();
-  fillAll();
-  showNotice("已清空。清空前的草稿已另存为备份，可用“恢复上一份草稿”找回。", "info");
-  updateRestoreButton();
+  if (replaceDraft({ data: emptyData() })) {
+    showNotice("已清空。清空前的草稿已另存为备份，可用“恢复上一份草稿”找回。", "info");
+  }
 });
 
 // One backup slot: the draft before the last import or clear. Restoring swaps the two, so a
@@ -651,13 +696,14 @@ $("btn-restore").addEventListener("click", () => {
   const backup = JSON.parse(localStorage.getItem(BACKUP_KEY) || "null");
   if (!backup || !backup.data) return;
   if (!confirm("恢复上一份草稿？当前内容会与备份互换，可再次点击恢复。")) return;
-  localStorage.setItem(BACKUP_KEY, JSON.stringify(draft));
-  draft = backup;
-  touched.clear();
-  for (const f of meta.forms) draft.data[f] ??= {};
-  saveDraft();
-  fillAll();
-  showNotice("已恢复上一份草稿。", "info");
+  if (replaceDraft({ data: backup.data })) showNotice("已恢复上一份草稿。", "info");
+});
+
+// Another tab of the same page saved the draft: this tab's copy is now stale, and saving it
+// would overwrite the other tab's work.
+window.addEventListener("storage", (event) => {
+  if (event.key !== STORAGE_KEY || event.newValue === null) return;
+  showNotice("本草稿已在另一个浏览器标签页中被修改。为避免互相覆盖，请只在一个标签页中填写，并刷新本页以载入最新内容。", "warning");
 });
 
 $("btn-print").addEventListener("click", () => window.print());

@@ -63,8 +63,38 @@ def import_bundle(request_json: str) -> str:
         return _dumps({"ok": False, "message": "无法读取文件内容。"})
     except Exception as exc:
         return _dumps({"ok": False, "message": f"文件内容无法识别（{type(exc).__name__}），未导入。"})
-    return _dumps({"ok": True, "dossier": opened.dossier, "data": opened.data,
+    compiled = _get().dossiers[opened.dossier]
+    data = for_controls(compiled, opened.data, opened.report.normalised)
+    return _dumps({"ok": True, "dossier": opened.dossier, "data": data,
                    "notes": opened.notes, "report": opened.report.as_dict()})
+
+
+# Date and month inputs show only ISO values, checkboxes only booleans: a bundle written by
+# hand or by the CLI ("2024年3月", "是") would look empty on the page although it validates.
+_CONTROL_TYPES = {"date", "year_month", "checkbox", "choice", "multichoice"}
+
+
+def for_controls(compiled, data: dict[str, Any], normalised: dict[str, Any] | None) -> dict[str, Any]:
+    """``data`` with the values of those controls in the form the page's inputs hold."""
+    if not normalised:
+        return data
+    out = {form_id: dict(values) for form_id, values in data.items()}
+    for form in compiled.forms:
+        raw, norm = out.get(form.id) or {}, normalised.get(form.id) or {}
+        for fdef in form.fields():
+            if fdef.type in _CONTROL_TYPES and norm.get(fdef.id) is not None:
+                raw[fdef.id] = norm[fdef.id]
+            elif fdef.type == "table" and isinstance(raw.get(fdef.id), list) and norm.get(fdef.id):
+                pairs = zip(raw[fdef.id], norm[fdef.id], strict=False)
+                raw[fdef.id] = [_row_for_controls(fdef, r, n) for r, n in pairs]
+    return out
+
+
+def _row_for_controls(table, row: Any, norm: dict[str, Any]) -> Any:
+    if not isinstance(row, dict):
+        return row
+    return {**row, **{c.id: norm[c.id] for c in table.columns or []
+                      if c.type in _CONTROL_TYPES and norm.get(c.id) is not None}}
 
 
 def run_examples() -> str:
