@@ -329,3 +329,24 @@ def test_a_draft_from_older_rules_opens_with_a_notice(page):
         return JSON.parse(localStorage.getItem(key)).data.project_info.field_removed_since;
     }""")
     assert kept == "保留"
+
+
+def test_without_the_engine_the_draft_can_still_leave_the_browser(page, tmp_path):
+    """A browser that cannot run Pyodide: the form works, and the draft downloads as JSON
+    that a capable browser imports."""
+    page.route("**/py-worker.js", lambda route: route.abort())
+    page.reload()
+    page.wait_for_selector("body[data-engine=failed]", timeout=30_000)
+    field(page, "项目名称").fill("旧浏览器里填的项目")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载草稿（未校验）").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name == "旧浏览器里填的项目.json"
+    page.unroute("**/py-worker.js")
+    page.get_by_role("button", name="清空草稿").click()
+    page.reload()
+    wait_ready(page)
+    page.locator("#import-file").set_input_files(str(path))
+    expect(page.locator("#notice")).to_contain_text("已导入")
+    assert field(page, "项目名称").input_value() == "旧浏览器里填的项目"
