@@ -26,7 +26,8 @@ def _cell(text: object) -> str:
 def rules_page(engine: Engine) -> str:
     rules = engine.definitions.ruleset
     lines = [f"# 规则说明：{rules.title}", "",
-             f"规则集 `{rules.id}`，版本 {rules.version}，内容哈希 `{engine.definitions.ruleset_hash[:19]}…`。",
+             f"规则集 `{rules.id}`，版本 {rules.version}，"
+             f"规则集与表单的内容哈希 `{engine.definitions.ruleset_hash[:19]}…`。",
              f"依据：{rules.source}", "", "## 参数", "", "| 参数 | 值 |", "| --- | --- |"]
     lines += [f"| `{k}` | {_cell(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))} |"
               for k, v in rules.parameters.items()]

@@ -54,6 +54,8 @@ def _meta(compiled: CompiledDossier, form_id_to_fields: dict[str, list[FieldDef]
         "ruleset": {"id": rules.id, "version": rules.version,
                     "hash": compiled.definitions.ruleset_hash},
         "fields": fields,
+        # Sums in dependency order (a sum may add other sums): one pass computes them all.
+        "sum_order": [f"{form_id}.{field_id}" for form_id, field_id, _ in compiled.computed_order],
     }
 
 

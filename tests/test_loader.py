@@ -80,7 +80,8 @@ def test_ruleset_hash_ignores_formatting_but_not_content(definitions: Definition
     rules.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     changed = load(copy)
     assert changed.ruleset_hash != definitions.ruleset_hash
-    assert changed.ruleset_hash == ruleset_hash(changed.ruleset)
+    assert changed.ruleset_hash == ruleset_hash(changed.ruleset, changed.forms,
+                                                list(changed.dossiers.values()))
 
 
 def test_definitions_round_trip_through_json(definitions: Definitions):

@@ -245,11 +245,8 @@ function computeSums() {
     }
     return parseHundredths(getAt(ref)) ?? 0n;
   };
-  // Sums may use other sums; definitions list inputs first, two passes settle any order.
-  for (let pass = 0; pass < 2; pass += 1) {
-    for (const [path, field] of Object.entries(meta.fields)) {
-      if (field.sum) totals[path] = field.sum.reduce((acc, ref) => acc + valueOf(ref), 0n);
-    }
+  for (const path of meta.sum_order) {
+    totals[path] = meta.fields[path].sum.reduce((acc, ref) => acc + valueOf(ref), 0n);
   }
   for (const [path, cents] of Object.entries(totals)) {
     const out = form.querySelector(`output[data-path="${CSS.escape(path)}"]`);

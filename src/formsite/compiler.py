@@ -175,8 +175,8 @@ def _sum(model: DossierModel, fdef: FieldDef, form_id: str) -> Decimal:
         if len(path) == 3:  # a table column: sum over rows
             for row in value or []:
                 cell = getattr(row, path[2], None)
-                total += cell if isinstance(cell, Decimal) else 0
-        elif isinstance(value, Decimal):
+                total += cell if isinstance(cell, Decimal | int) and not isinstance(cell, bool) else 0
+        elif isinstance(value, Decimal | int) and not isinstance(value, bool):
             total += value
     return total
 

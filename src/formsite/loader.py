@@ -185,7 +185,7 @@ def load_definitions(forms_dir: Path, rules_file: Path) -> Definitions:
         forms=forms,
         dossiers={d.id: d for d in dossiers_file.dossiers},
         ruleset=ruleset,
-        ruleset_hash=ruleset_hash(ruleset),
+        ruleset_hash=ruleset_hash(ruleset, forms, dossiers_file.dossiers),
     )
 
 
@@ -208,10 +208,17 @@ def _raw_ids(data: Any) -> set[str]:
     return ids
 
 
-def ruleset_hash(ruleset: RuleSet) -> str:
-    """Content hash of a rule set: stable across YAML formatting, changes with any rule."""
-    canonical = json.dumps(ruleset.model_dump(mode="json", by_alias=True), sort_keys=True,
-                           ensure_ascii=False, separators=(",", ":"))
+def ruleset_hash(ruleset: RuleSet, forms: dict[str, FormDef] | None = None,
+                 dossiers: list | None = None) -> str:
+    """Content hash of what a dossier is validated against: the rule set and the annex
+    schemas (a field made required in forms/ changes verdicts as much as a rule does).
+    Stable across YAML formatting; changes with any rule, parameter, field or label."""
+    content = {
+        "ruleset": ruleset.model_dump(mode="json", by_alias=True),
+        "forms": {k: v.model_dump(mode="json", by_alias=True) for k, v in sorted((forms or {}).items())},
+        "dossiers": [d.model_dump(mode="json", by_alias=True) for d in dossiers or []],
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -169,7 +169,7 @@ def a_date(raw: Any, **_: Any) -> date | None:
         return raw
     text = unicodedata.normalize("NFKC", str(raw)).strip()
     match = _DATE.match(text)
-    if not match:
+    if not match or not 1900 <= int(match[1]) <= 2200:
         fail("date.invalid", found=raw)
     try:
         return date(int(match[1]), int(match[2]), int(match[3]))
