@@ -729,6 +729,6 @@ fillAll();
 updateRestoreButton();
 startEngine();
 if (draftRules && draftRules.hash !== meta.ruleset.hash) {
-  showNotice(`本草稿按规则集 ${draftRules.id} 版本 ${draftRules.version} 填写，网站已更新为版本 ${meta.ruleset.version}。`
+  showNotice(`本草稿按规则集 ${draftRules.id} 版本 ${draftRules.version} 填写，此后网站的规则或表单已更新（当前版本 ${meta.ruleset.version}）。`
     + "填写内容全部保留，并按当前规则重新校验；请查看“问题汇总”中的变化。", "warning");
 }

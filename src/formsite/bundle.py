@@ -174,7 +174,7 @@ def _rule_changes(compiled: CompiledDossier, record: dict, report: Report) -> li
     if old.get("hash") == compiled.definitions.ruleset_hash:
         return []
     notes = [f"该数据包按规则集 {str(old.get('id', '未知'))[:40]} 版本 {str(old.get('version', '未知'))[:20]} 制作，"
-             f"已按当前规则集 {rules.id} 版本 {rules.version} 重新校验。"]
+             f"此后规则或表单已更新，已按当前规则集 {rules.id} 版本 {rules.version} 重新校验。"]
     # The file is not trusted: the old verdict is read only where it has the expected shape.
     validation = record.get("validation") if isinstance(record.get("validation"), dict) else {}
     old_errors = validation.get("errors") if isinstance(validation.get("errors"), list) else []
