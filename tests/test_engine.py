@@ -630,3 +630,12 @@ def test_fifty_fund_items(check):
     assert report.ok
     assert report.normalised["project_info"]["equipment_spent"] == "5.00"
     assert report.normalised["project_info"]["equipment_planned"] == "10.00"
+
+
+def test_progress_milestone_after_the_project_end_is_a_warning(check):
+    data = valid_project_dossier()
+    pi(data)["end_month"] = "2025年6月"
+    report = check(data)
+    assert report.ok
+    assert warnings(report) == {("progress_plan_within_project", "project_info.progress_plan.1.deadline")}
+    assert "2025年6月" in report.warnings[0].message

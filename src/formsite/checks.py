@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -203,6 +203,35 @@ def rows_ascending(args: AscendingArgs, values: Values, label: Callable[[str], s
                           f"晚于第{previous[0] + 1}行（{fmt(previous[1])}）",
                           {"row": i + 1, "previous": fmt(previous[1])})
         previous = (i, value)
+
+
+class RowsBeforeArgs(Args):
+    REFS = ("table", "end")
+    COLUMNS = ("column",)
+    table: FieldRef
+    column: str
+    end: FieldRef
+
+
+@check("rows_not_after", RowsBeforeArgs, ("row", "end_label", "end"))
+def rows_not_after(args: RowsBeforeArgs, values: Values, label: Callable[[str], str]):
+    """表格某日期列不晚于另一字段（日期，或年月：按该月最后一天）。空值跳过。"""
+    end = values.get(args.end)
+    last_day = _month_end(end) if isinstance(end, str) else end
+    if not isinstance(last_day, date):
+        return
+    for i, row in enumerate(values.rows(args.table)):
+        value = row.get(args.column)
+        if isinstance(value, date) and value > last_day:
+            yield Finding(f"{args.table}.{i}.{args.column}", value, f"不晚于{fmt(end)}",
+                          {"row": i + 1, "end_label": label(args.end), "end": fmt(end)})
+
+
+def _month_end(year_month: str) -> date | None:
+    if not _YEAR_MONTH.match(year_month):
+        return None
+    year, month = int(year_month[:4]), int(year_month[5:])
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
 
 class RowAmountArgs(Args):
