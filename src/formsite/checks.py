@@ -19,8 +19,6 @@ from pydantic import BaseModel, ConfigDict
 
 from .definitions import FieldRef
 
-Scalar = Decimal | int | str | bool | date | None
-
 
 @dataclass(frozen=True)
 class Finding:
