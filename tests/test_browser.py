@@ -1,7 +1,8 @@
 """The page as a person uses it: Chromium against the built dist/, fields found by their labels.
 
 Needs dist/ built with the runtime (scripts/test.sh builds it first; the fixture builds it when
-it is missing). The server runs under a sub-path, as on an intranet server.
+it is missing). FORMSITE_DIST names another built site folder to test instead of dist/. The
+server runs under a sub-path, as on an intranet server.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -21,7 +23,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-DIST = ROOT / "dist"
+DIST = Path(os.environ.get("FORMSITE_DIST") or ROOT / "dist").resolve()
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -29,7 +31,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @pytest.fixture(scope="module")
 def site():
     if not (DIST / "pyodide" / "pyodide-lock.json").is_file():
-        subprocess.run([sys.executable, str(ROOT / "build.py")], check=True)
+        subprocess.run([sys.executable, str(ROOT / "build.py"), "--out", str(DIST)], check=True)
     from support.server import serve
 
     with serve(DIST, sub_path="/shenbao/2024/") as base_url:
