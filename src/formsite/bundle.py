@@ -25,6 +25,7 @@ FORMAT_VERSION = 1
 DATA_FILE = "data.json"
 MANIFEST_FILE = "manifest.json"
 MAX_BUNDLE_BYTES = 50 * 1024 * 1024
+UNVALIDATED = "未校验"  # the status of a draft that left a browser without the engine
 # Fixed ZIP timestamps: the same dossier gives the same bytes (CLI and browser alike).
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)
 
@@ -41,7 +42,7 @@ def data_sha256(data: Any) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(data)).hexdigest()
 
 
-def make_record(compiled: CompiledDossier, data: dict[str, Any], report: Report) -> dict[str, Any]:
+def _head(compiled: CompiledDossier) -> dict[str, Any]:
     rules = compiled.definitions.ruleset
     return {
         "format": FORMAT,
@@ -49,6 +50,22 @@ def make_record(compiled: CompiledDossier, data: dict[str, Any], report: Report)
         "dossier": compiled.dossier.id,
         "ruleset": {"id": rules.id, "version": rules.version,
                     "hash": compiled.definitions.ruleset_hash},
+    }
+
+
+def draft_record(compiled: CompiledDossier) -> dict[str, Any]:
+    """A record of this dossier without data: what a draft is before the engine has seen it.
+
+    The build writes it into the page, which saves drafts as ``{...draft_record, data}`` and,
+    in a browser that cannot run the engine, downloads them so. Such a file has no checksum;
+    :func:`read_bundle` opens it, says so, and revalidates it.
+    """
+    return {**_head(compiled), "validation": {"ok": False, "status": UNVALIDATED}}
+
+
+def make_record(compiled: CompiledDossier, data: dict[str, Any], report: Report) -> dict[str, Any]:
+    return {
+        **_head(compiled),
         "data": data,
         "data_sha256": data_sha256(data),
         "validation": {**report.as_dict(),
@@ -106,6 +123,12 @@ def bundle_file_name(compiled: CompiledDossier, data: dict[str, Any]) -> str:
     return f"{name or compiled.dossier.title[:20]}.zip"
 
 
+def draft_file_name(compiled: CompiledDossier) -> str:
+    """The name of a draft downloaded without the engine; the page cannot read its fields."""
+    title = _UNSAFE.sub("_", compiled.dossier.title.partition("（")[0]).strip(" ._")[:40]
+    return f"{title or compiled.dossier.id}（{UNVALIDATED}草稿）.json"
+
+
 @dataclass
 class Opened:
     """A bundle read back: the data to load, and what the person should be told."""
@@ -136,11 +159,14 @@ def read_bundle(raw: bytes, compiled_by_id: dict[str, CompiledDossier],
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise BundleError("数据包中的数据部分已损坏（data 不是对象），未导入。")
     notes: list[str] = []
-    if record.get("data_sha256") != data_sha256(data):
+    if "data_sha256" not in record:
+        notes.append("该文件没有数据校验和：它是在无法运行校验引擎的浏览器中下载的未校验草稿，"
+                     "已按当前规则重新校验。")
+    elif record.get("data_sha256") != data_sha256(data):
         notes.append("注意：数据包的校验和与内容不一致，文件可能在导出后被修改过，请核对。")
     report = validate(compiled, data)
-    notes.extend(_rule_changes(compiled, record, report))
-    notes.extend(_unknown_data(compiled, data))
+    notes.extend(rule_changes(compiled, record, report))
+    notes.extend(unknown_data(compiled, data))
     return Opened(dossier, data, report, notes)
 
 
@@ -168,16 +194,23 @@ def _record_from(raw: bytes) -> Any:
         raise BundleError(f"文件不是有效的JSON{where}，无法导入。") from None
 
 
-def _rule_changes(compiled: CompiledDossier, record: dict, report: Report) -> list[str]:
+def rule_changes(compiled: CompiledDossier, record: dict, report: Report,
+                 subject: str = "该数据包") -> list[str]:
+    """What changed for a record made under other rules: ``report`` is its verdict now.
+
+    ``subject`` names the record in the notes ("该数据包", or "本草稿" for a saved draft).
+    """
     old = record.get("ruleset") if isinstance(record.get("ruleset"), dict) else {}
     rules = compiled.definitions.ruleset
     if old.get("hash") == compiled.definitions.ruleset_hash:
         return []
-    notes = [f"该数据包按规则集 {str(old.get('id', '未知'))[:40]} 版本 {str(old.get('version', '未知'))[:20]} 制作，"
+    notes = [f"{subject}按规则集 {str(old.get('id', '未知'))[:40]} 版本 {str(old.get('version', '未知'))[:20]} 制作，"
              f"此后规则或表单已更新，已按当前规则集 {rules.id} 版本 {rules.version} 重新校验。"]
     # The file is not trusted: the old verdict is read only where it has the expected shape.
     validation = record.get("validation") if isinstance(record.get("validation"), dict) else {}
-    old_errors = validation.get("errors") if isinstance(validation.get("errors"), list) else []
+    if not isinstance(validation.get("errors"), list):
+        return notes  # never checked (a draft): every problem would look new
+    old_errors = validation["errors"]
     before = {(str(i.get("path")), str(i.get("code"))) for i in old_errors if isinstance(i, dict)}
     new = [i for i in report.errors if (i.path, i.code) not in before]
     notes.extend(f"新出现的问题：{i.message}" for i in new[:10])
@@ -190,7 +223,7 @@ def _rule_changes(compiled: CompiledDossier, record: dict, report: Report) -> li
     return notes
 
 
-def _unknown_data(compiled: CompiledDossier, data: dict[str, Any]) -> list[str]:
+def unknown_data(compiled: CompiledDossier, data: dict[str, Any]) -> list[str]:
     """Data the current forms have no field for: kept in the draft and in exports, and named."""
     unknown = []
     for form_id, values in data.items():
