@@ -375,3 +375,221 @@ def test_checkbox(raw, expected):
 
 def test_checkbox_invalid():
     assert problem(values.checkbox, "maybe").code == "checkbox.invalid"
+
+
+# --- explicit syntax: the same verdict in every Python, whatever its Unicode version ------
+#
+# values.py maps only full-width ASCII forms (U+FF01–U+FF5E), U+3000, U+00A0 and 。, trims an
+# explicit list of whitespace and reads ASCII digits only. No NFKC: CPython 3.13 (Unicode 15.1)
+# and Pyodide's 3.14 (Unicode 16) would otherwise disagree on what is a digit.
+
+NUMBER_FNS = [values.money, values.integer, values.area, values.percent]
+
+
+def test_no_unicode_database_in_the_grammar():
+    import inspect
+    import re
+
+    source = inspect.getsource(values)
+    assert "unicodedata" not in source and "\"NFKC\"" not in source
+    patterns = [v for v in vars(values).values() if isinstance(v, re.Pattern)]
+    assert len(patterns) >= 6
+    for pattern in patterns:
+        assert "\\d" not in pattern.pattern and "\\s" not in pattern.pattern and "\\w" not in pattern.pattern
+
+
+def test_typed_forms_table_is_exactly_full_width_ascii_and_three_more():
+    full_width = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
+    assert values.TYPED_FORMS == {**full_width, "\u3000": " ", "\u00a0": " ", "。": "."}
+    assert values.TYPED_FORMS["０"] == "0" and values.TYPED_FORMS["～"] == "~"
+    assert values.TYPED_FORMS["，"] == "," and values.TYPED_FORMS["．"] == "."
+
+
+def test_whitespace_list_is_what_this_python_calls_whitespace():
+    # Spelled out in values.py; today it is exactly str.isspace() of CPython 3.13.
+    assert set(values.WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert len(values.WHITESPACE) == len(set(values.WHITESPACE))
+
+
+@pytest.mark.parametrize(
+    ("fn", "raw", "expected"),
+    [
+        (values.money, "１，０００．５０", "1000.50"),
+        (values.money, "＋５", "5.00"),
+        (values.money, "－１２０．５", None),  # full-width minus: a negative amount
+        (values.money, "１２０万元", "120.00"),
+        (values.money, "12。5", "12.50"),  # 。typed for the decimal point
+        (values.integer, "１２家", "12"),
+        (values.integer, "１，２００", "1200"),
+        (values.area, "１０００ｍ２", "1000"),
+        (values.area, "１０００平方米", "1000"),
+        (values.percent, "４０．５％", "40.5"),
+    ],
+)
+def test_full_width_forms_accepted(fn, raw, expected):
+    if expected is None:
+        assert problem(fn, raw).code == "money.negative"
+    else:
+        assert str(fn(raw)) == expected
+
+
+# Every character this Python calls a digit, except ASCII and full-width 0-9, is not a digit
+# here: superscripts, subscripts, circled digits, other scripts' digits, mathematical digits.
+FOREIGN_DIGITS = "".join(
+    chr(c) for c in range(0x110000)
+    if chr(c).isdigit() and not ("0" <= chr(c) <= "9" or "０" <= chr(c) <= "９"))
+
+
+def test_there_are_many_foreign_digits():
+    assert len(FOREIGN_DIGITS) > 500
+    for sample in "²³¹⁰₃①⑴⒈❶٣۳३৩๓໓༣၃០᠓𝟑":
+        assert sample in FOREIGN_DIGITS, sample
+
+
+@pytest.mark.parametrize("fn", NUMBER_FNS)
+def test_no_foreign_digit_is_a_number(fn):
+    for digit in FOREIGN_DIGITS:
+        for raw in (digit, "1" + digit, digit + "00", "1,00" + digit):
+            with pytest.raises(ValueProblem) as caught:
+                fn(raw)
+            assert caught.value.code in {"number.invalid", "number.grouping"}, (fn, raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "what"),
+    [
+        ("1000²", "superscript two (NFKC made this 10002)"),
+        ("10³", "superscript three"),
+        ("₁₀₀", "subscripts"),
+        ("٣٠٠", "Arabic-Indic digits"),
+        ("۳۰۰", "extended Arabic-Indic digits"),
+        ("३००", "Devanagari digits"),
+        ("๓๐๐", "Thai digits"),
+        ("①⓪⓪", "circled digits"),
+        ("⑴", "parenthesised digit"),
+        ("𝟑𝟎𝟎", "mathematical bold digits"),
+        ("1٬000", "Arabic thousands separator"),
+        ("1\t000", "tab inside"),
+        ("1\n000", "line break inside"),
+        ("1\u2009000", "thin space inside (only U+3000 and U+00A0 count as spaces)"),
+        ("1\u200b000", "zero-width space inside"),
+        ("一百", "Chinese numerals"),
+        ("1_000", "underscore (Decimal() would accept it)"),
+        ("5e2", "exponent"),
+        ("200元", "元 is not 万元"),
+        ("万元200", "unit in front"),
+        ("200万元万元", "unit twice"),
+    ],
+)
+def test_odd_input_is_not_a_number(raw, what):
+    for fn in NUMBER_FNS:
+        err = problem(fn, raw)
+        assert err.code == "number.invalid", (fn.__name__, what)
+        assert err.ctx["found"] == raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1\u00a0000", "1000.00"),  # no-break space inside: a space
+        ("1\u3000000", "1000.00"),  # ideographic space inside: a space
+        ("\t12\n", "12.00"),  # whitespace at the ends is trimmed
+        ("\u3000１２\u3000", "12.00"),
+        ("\u2003 12 \u2028", "12.00"),  # any listed whitespace at the ends
+        ("1 000 000", "1000000.00"),
+        ("1,000 万元", "1000.00"),
+        ("1,000.5", "1000.50"),
+        ("1，000", "1000.00"),
+    ],
+)
+def test_spaces_and_separators_accepted(raw, expected):
+    assert str(values.money(raw)) == expected
+
+
+@pytest.mark.parametrize("raw", ["1.000,5", "1,00", "1,000,0", "1,,000", "1,000,", "1，00"])
+def test_other_separators_are_a_grouping_error(raw):
+    assert problem(values.money, raw).code == "number.grouping"
+
+
+@pytest.mark.parametrize("raw", ["\t", "\u00a0", "\u3000\u3000", "\u2003", " \n\r "])
+def test_only_whitespace_is_blank(raw):
+    for fn in [*NUMBER_FNS, values.a_date, values.year_month, values.phone, values.credit_code,
+               values.text]:
+        assert fn(raw) is None, (fn, raw)
+
+
+@pytest.mark.parametrize(
+    ("fn", "accepted", "rejected"),
+    [
+        (values.money, {"200万元": "200.00", "200万": "200.00", "200 万元": "200.00"},
+         ["5%", "100家", "12个", "1000㎡", "200元", "200万万"]),
+        (values.area, {"1000平方米": "1000", "1000㎡": "1000", "1000m²": "1000", "1000m2": "1000",
+                       "1000平米": "1000", "1000 m²": "1000"},
+         ["1000万元", "1000%", "1000家", "1000²", "1000m", "1000平方"]),
+        (values.percent, {"50%": "50", "50 ％": "50", "50": "50"},
+         ["50万元", "50家", "50‰", "50 percent"]),
+        (values.integer, {"80家": "80", "12个": "12", "5款": "5", "3人": "3", "2次": "2"},
+         ["80万元", "80%", "80㎡", "80位"]),
+    ],
+)
+def test_trailing_units_per_type(fn, accepted, rejected):
+    for raw, expected in accepted.items():
+        assert str(fn(raw)) == expected, raw
+    for raw in rejected:
+        assert problem(fn, raw).code == "number.invalid", raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("２０２４年\u30009月\u300030日", date(2024, 9, 30)), ("2024-12-31\t", date(2024, 12, 31)),
+     ("2024\u00a0-\u00a012-31", date(2024, 12, 31))],
+)
+def test_date_spaces(raw, expected):
+    assert values.a_date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw", ["٢٠٢٤-١٢-٣١", "२०२४-१२-३१", "2024-12-3¹", "2024-\t12-31", "2024-12-31\n日",
+            "𝟐𝟎𝟐𝟒-12-31", "2024-①-31"])
+def test_date_foreign_digits_and_tabs(raw):
+    assert problem(values.a_date, raw).code == "date.invalid"
+
+
+@pytest.mark.parametrize("raw", ["٢٠٢٤-١٢", "२०२४年३月", "2024-\t03", "2024-³", "๒๐๒๔/๑๒"])
+def test_year_month_foreign_digits_and_tabs(raw):
+    assert problem(values.year_month, raw).code == "year_month.invalid"
+
+
+def test_year_month_spaces_accepted():
+    assert values.year_month("2024年\u30003月") == "2024-03"
+    assert values.year_month("\u00a02024-3 ") == "2024-03"
+
+
+@pytest.mark.parametrize(
+    "raw", ["١٣٨١٢٣٤٥٦٧٨", "१३८१२३४५६७८", "138\t1234\t5678", "1381234567⁸", "0571-8705082५"])
+def test_phone_foreign_digits_and_tabs(raw):
+    assert problem(values.phone, raw).code == "phone.invalid"
+
+
+def test_phone_spaces_accepted():
+    assert values.phone("138\u00a01234\u30005678") == "13812345678"
+    assert values.phone("（０５７１）８７０５０８２５") == "0571-87050825"
+
+
+def test_credit_code_typed_forms():
+    code = "91330523MA2B3C4D5M"
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in code.lower())
+    assert values.credit_code(full_width) == code
+    assert values.credit_code(code[:9] + "\u3000" + code[9:]) == code
+    # Only ASCII letters are upper-cased ("ß".upper() would be "SS", two characters).
+    err = problem(values.credit_code, code[:17] + "ß")
+    assert err.code == "credit_code.chars" and err.ctx["chars"] == "ß"
+    err = problem(values.credit_code, code[:16] + "٥" + code[17])
+    assert err.code == "credit_code.chars" and err.ctx["chars"] == "٥"
+    assert problem(values.credit_code, code[:9] + "\t" + code[9:]).code == "credit_code.length"
+
+
+def test_text_trims_the_listed_whitespace_only():
+    assert values.text("\u3000安吉县\u00a0\t") == "安吉县"
+    assert values.text("\ufeff安吉县") == "\ufeff安吉县"  # a BOM is not whitespace
+    assert values.text("ＡＢＣ") == "ＡＢＣ"  # text keeps what was typed

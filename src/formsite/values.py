@@ -1,16 +1,46 @@
 """Normalisers: what people type → exact typed values, or a coded Chinese error.
 
 Each normaliser takes the raw input (usually a string from a form field) and returns the typed
-value, or ``None`` for "left blank". Full-width digits, thousands separators and unit suffixes
-are accepted; anything that cannot be understood raises :class:`PydanticCustomError` with a code
-from :mod:`formsite.errors` saying why. Money is ``Decimal`` quantised to 0.01, never ``float``.
+value, or ``None`` for "left blank". Anything that cannot be understood raises
+:class:`~formsite.errors.ValueProblem` with a code from :mod:`formsite.errors` saying why. Money
+is ``Decimal`` quantised to 0.01, never ``float``.
+
+The accepted syntax is explicit and depends on no Unicode database, so CPython and Pyodide (which
+ship different Unicode versions) and the page's script read every input the same way:
+
+1. **Typed forms** (:data:`TYPED_FORMS`, applied with one ``str.translate`` table): the full-width
+   ASCII forms U+FF01–U+FF5E become ASCII (``１２３．４５`` → ``123.45``, ``（０５７１）`` →
+   ``(0571)``); U+3000 ideographic space and U+00A0 no-break space become a space; ``。`` (the
+   Chinese full stop typed for a decimal point) becomes ``.``. Nothing else is mapped: no NFKC, so
+   superscripts (``1000²``), circled digits and the digits of other scripts (Arabic-Indic ``٣``,
+   Devanagari ``३``, Thai ``๓`` …) stay what they are and are rejected.
+2. **Trimming**: the characters of :data:`WHITESPACE` (an explicit list) are removed at both
+   ends. Blank after trimming means "left blank".
+3. **Numbers** (money, integer, area, percent), after 1 and 2 and after dropping every space::
+
+       number   = [sign] digits [unit]
+       sign     = "+" | "-"
+       digits   = int ["." [frac]] | "." frac
+       int      = DIGIT+ | DIGIT{1,3} ("," DIGIT{3})+     ; thousands commas: groups of three
+       frac     = DIGIT+
+       DIGIT    = "0" … "9"                                 ; ASCII only
+       unit     = one suffix of the field's type (money: 万元 万; area: 平方米 ㎡ m² m2 平米;
+                  percent: % ; integer: 家 个 款 人 次)
+
+   So spaces may stand between digit groups and before the unit (``1 000``, ``800 m²``); a tab,
+   a line break or any other character inside is not a number. A comma anywhere that is not a
+   thousands separator in the places above is ``number.grouping`` (``1,00``, ``1.000,5``); any
+   other text is ``number.invalid`` (``5%`` as money, ``100家`` as money, ``1e5``, ``NaN``).
+4. **Dates** ``YYYY-M-D`` with ``-``, ``/``, ``.`` or ``年…月…日`` (spaces allowed around the
+   separators), **year-months** ``YYYY-M`` / ``YYYY年M月``, **phone numbers** (spaces and hyphens
+   as separators, ``(0571)`` area codes, ``+86``) and **credit codes** (spaces dropped, ASCII
+   letters upper-cased) use the same steps 1 and 2 and ASCII digits only.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,15 +57,45 @@ LONGTEXT_MAX = 20000
 # XML 1.0 forbids these; a DOCX containing them does not open. Reported as a warning.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
+# The one mapping from typed forms to what the grammars below read (see the module docstring).
+# Plain data, so the page's script can be generated from it.
+TYPED_FORMS: dict[str, str] = {
+    **{chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)},  # ！…～ → !…~
+    "\u3000": " ",  # ideographic space
+    "\u00a0": " ",  # no-break space
+    "。": ".",  # ideographic full stop typed as a decimal point
+}
+_TYPED = str.maketrans(TYPED_FORMS)
 
-def _is_blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+# Trimmed at both ends of every value: the characters CPython 3.13's str.isspace() accepts
+# (ASCII whitespace, the information separators U+001C–U+001F, NEL, no-break and ideographic
+# spaces, the Unicode space separators and line/paragraph separators), spelled out so no
+# Unicode database decides.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def typed_text(raw: str) -> str:
+    """Steps 1 and 2 of the module docstring: typed forms mapped, whitespace trimmed."""
+    return raw.translate(_TYPED).strip(WHITESPACE)
+
+
+def is_blank(raw: Any) -> bool:
+    """``None``, or a string of nothing but :data:`WHITESPACE`: the field was left blank."""
+    return raw is None or (isinstance(raw, str) and raw.strip(WHITESPACE) == "")
+
+
+_is_blank = is_blank
 
 
 def _clean_number_text(raw: str, units: tuple[str, ...]) -> str:
-    """NFKC (full-width → ASCII), drop spaces and a trailing unit such as 万元 or ㎡."""
-    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "").replace("\u3000", "")
-    text = text.replace("，", ",").replace("。", ".")
+    """Typed forms mapped, trimmed, spaces dropped, one trailing unit such as 万元 or ㎡ removed."""
+    text = typed_text(raw).replace(" ", "")
     for unit in sorted(units, key=len, reverse=True):
         if unit and text.endswith(unit):
             text = text[: -len(unit)]
@@ -43,8 +103,9 @@ def _clean_number_text(raw: str, units: tuple[str, ...]) -> str:
     return text
 
 
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# Used with fullmatch(): "$" would also match before a final line break.
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
+_PLAIN = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 
 
 def parse_decimal(raw: Any, units: tuple[str, ...] = ()) -> Decimal | None:
@@ -67,10 +128,10 @@ def parse_decimal(raw: Any, units: tuple[str, ...] = ()) -> Decimal | None:
         fail("number.invalid", found=type(raw).__name__)
     text = _clean_number_text(raw, units)
     if "," in text:
-        if not _GROUPED.match(text):
+        if not _GROUPED.fullmatch(text):
             fail("number.grouping", found=raw)
         text = text.replace(",", "")
-    if not _PLAIN.match(text):
+    if not _PLAIN.fullmatch(text):
         fail("number.invalid", found=raw)
     try:
         return Decimal(text)
@@ -158,8 +219,8 @@ def _dec(bound: float | int | None) -> Decimal | None:
     return None if bound is None else Decimal(str(bound))
 
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_YEAR_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_DATE = re.compile(r"([0-9]{4}) *[-/.年] *([0-9]{1,2}) *[-/.月] *([0-9]{1,2}) *日?")
+_YEAR_MONTH = re.compile(r"([0-9]{4}) *[-/.年] *([0-9]{1,2}) *月?")
 
 
 def a_date(raw: Any, **_: Any) -> date | None:
@@ -167,8 +228,7 @@ def a_date(raw: Any, **_: Any) -> date | None:
         return None
     if isinstance(raw, date):
         return raw
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    match = _DATE.match(text)
+    match = _DATE.fullmatch(typed_text(str(raw)))
     if not match or not 1900 <= int(match[1]) <= 2200:
         fail("date.invalid", found=raw)
     try:
@@ -181,28 +241,27 @@ def year_month(raw: Any, **_: Any) -> str | None:
     """Normalised to ``YYYY-MM`` (strings of that shape compare in time order)."""
     if _is_blank(raw):
         return None
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    match = _YEAR_MONTH.match(text)
+    match = _YEAR_MONTH.fullmatch(typed_text(str(raw)))
     if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2200:
         fail("year_month.invalid", found=raw)
     return f"{int(match[1]):04d}-{int(match[2]):02d}"
 
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^(0\d{2,3})-?([1-9]\d{6,7})(?:(?:-|转)(\d{1,6}))?$")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"(0[0-9]{2,3})-?([1-9][0-9]{6,7})(?:(?:-|转)([0-9]{1,6}))?")
+_AREA_CODE_IN_PARENS = re.compile(r"^\((0[0-9]{2,3})\)")
 
 
 def phone(raw: Any, **_: Any) -> str | None:
     """Mainland mobile (11 digits) or landline with area code, e.g. 0571-87050825."""
     if _is_blank(raw):
         return None
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    text = re.sub(r"[\s]", "", text)
-    text = re.sub(r"^\((0\d{2,3})\)", r"\1-", text)
+    text = typed_text(str(raw)).replace(" ", "")
+    text = _AREA_CODE_IN_PARENS.sub(r"\1-", text)
     text = text.removeprefix("+86").removeprefix("86-") if text.startswith(("+86", "86-")) else text
-    if _MOBILE.match(text.replace("-", "")) and not text.startswith("0"):
+    if _MOBILE.fullmatch(text.replace("-", "")) and not text.startswith("0"):
         return text.replace("-", "")
-    match = _LANDLINE.match(text)
+    match = _LANDLINE.fullmatch(text)
     if match:
         return f"{match[1]}-{match[2]}" + (f"-{match[3]}" if match[3] else "")
     fail("phone.invalid", found=raw)
@@ -221,7 +280,7 @@ def credit_code_check_char(first17: str) -> str:
 def credit_code(raw: Any, **_: Any) -> str | None:
     if _is_blank(raw):
         return None
-    text = unicodedata.normalize("NFKC", str(raw)).strip().replace(" ", "").upper()
+    text = typed_text(str(raw)).replace(" ", "").translate(_ASCII_UPPER)
     if len(text) != 18:
         fail("credit_code.length", found=raw, length=str(len(text)))
     bad = sorted({c for c in text if c not in CREDIT_CODE_CHARS})
@@ -241,7 +300,7 @@ def text(raw: Any, *, max_length: int | None = None, long: bool = False, **_: An
             raw = str(raw)
         else:
             fail("text.invalid", found=type(raw).__name__)
-    value = raw.strip()
+    value = raw.strip(WHITESPACE)
     limit = max_length or (LONGTEXT_MAX if long else TEXT_MAX)
     if len(value) > limit:
         fail("text.too_long", found=f"{len(value)}字", max=str(limit))
@@ -297,3 +356,9 @@ NORMALISERS = {
     "multichoice": multichoice,
     "checkbox": checkbox,
 }
+
+
+def is_blank(raw: Any) -> bool:
+    """Nothing typed: what a normaliser reads as blank, an unticked box, or no choice made.
+    The one blank test of the engine; the page is told the result (``Report.filled``)."""
+    return _is_blank(raw) or raw is False or raw == []
