@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .compiler import CompiledDossier
+from .errors import BundleError
 from .validation import Report, validate
 
 FORMAT = "formsite-bundle"
@@ -25,13 +26,11 @@ FORMAT_VERSION = 1
 DATA_FILE = "data.json"
 MANIFEST_FILE = "manifest.json"
 MAX_BUNDLE_BYTES = 50 * 1024 * 1024
+# A dossier nests record → data → form → table → row → cell: a handful of levels.
+MAX_DEPTH = 32
 UNVALIDATED = "未校验"  # the status of a draft that left a browser without the engine
 # Fixed ZIP timestamps: the same dossier gives the same bytes (CLI and browser alike).
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)
-
-
-class BundleError(Exception):
-    """A file that cannot be opened as a bundle of this site; the message is for the user."""
 
 
 def canonical_json(value: Any) -> bytes:
@@ -143,21 +142,24 @@ def read_bundle(raw: bytes, compiled_by_id: dict[str, CompiledDossier],
                 expect_dossier: str | None = None) -> Opened:
     """Open a ZIP bundle or a bare data.json, revalidate it under the current rules."""
     if len(raw) > MAX_BUNDLE_BYTES:
-        raise BundleError("文件过大（超过50MB），不是本系统导出的数据包。")
+        raise BundleError("bundle.too_large", limit="50MB")
     record = _record_from(raw)
     if not isinstance(record, dict) or record.get("format") != FORMAT:
-        raise BundleError("文件内容不是本系统导出的申报数据包（缺少格式标识），未导入。")
-    if not isinstance(record.get("format_version"), int) or record["format_version"] > FORMAT_VERSION:
-        raise BundleError("数据包的格式版本比本网站新，请使用更新后的网站打开。")
+        raise BundleError("bundle.not_ours")
+    version = record.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise BundleError("bundle.bad_format_version")
+    if version > FORMAT_VERSION:
+        raise BundleError("bundle.newer_format")
     dossier = record.get("dossier")
     if not isinstance(dossier, str) or dossier not in compiled_by_id:
-        raise BundleError(f"数据包的材料类型“{str(dossier)[:40]}”本网站不支持，未导入。")
+        raise BundleError("bundle.unknown_dossier", dossier=str(dossier)[:40])
     compiled = compiled_by_id[dossier]
     if expect_dossier and dossier != expect_dossier:
-        raise BundleError(f"这是“{compiled.dossier.title}”的数据包，不能导入到本页面。")
+        raise BundleError("bundle.wrong_dossier", title=compiled.dossier.title)
     data = record.get("data")
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise BundleError("数据包中的数据部分已损坏（data 不是对象），未导入。")
+        raise BundleError("bundle.bad_data")
     notes: list[str] = []
     if "data_sha256" not in record:
         notes.append("该文件没有数据校验和：它是在无法运行校验引擎的浏览器中下载的未校验草稿，"
@@ -176,22 +178,38 @@ def _record_from(raw: bytes) -> Any:
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
                 info = archive.getinfo(DATA_FILE)
                 if info.file_size > MAX_BUNDLE_BYTES:
-                    raise BundleError("数据包中的 data.json 过大，未导入。")
+                    raise BundleError("bundle.entry_too_large", name=DATA_FILE)
                 raw = archive.read(info)
         except KeyError:
-            raise BundleError("这个ZIP文件中没有 data.json，不是本系统导出的数据包。") from None
+            raise BundleError("bundle.no_data") from None
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
-            raise BundleError("ZIP文件已损坏，无法读取。") from exc
+            raise BundleError("bundle.bad_zip") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BundleError("无法读取文件：既不是ZIP数据包，也不是UTF-8编码的JSON。") from None
+        raise BundleError("bundle.not_text") from None
     try:
-        return json.loads(text)
+        record = json.loads(text)
     except (ValueError, RecursionError) as exc:  # ValueError: also ints over 4300 digits
         line = getattr(exc, "lineno", None)
         where = f"（第{line}行）" if line else ""
-        raise BundleError(f"文件不是有效的JSON{where}，无法导入。") from None
+        raise BundleError("bundle.bad_json", where=where) from None
+    if _depth(record) > MAX_DEPTH:
+        raise BundleError("bundle.too_deep")
+    return record
+
+
+def _depth(value: Any) -> int:
+    """How deeply objects and lists nest, without recursion (a hostile file may nest 100 000)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def rule_changes(compiled: CompiledDossier, record: dict, report: Report,

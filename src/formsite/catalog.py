@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from .checks import CHECKS
 from .definitions import Condition, DossierDef, FieldDef, FormDef, RuleSet
+from .errors import Problem
 
 
 class FieldIndex:
@@ -50,7 +51,27 @@ class FieldIndex:
         return f"{form.annex} {form.title}" if form else path
 
 
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+# {name}, {name.key} or {name[0]}: a rule-set parameter (a list item, a mapping's key).
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)(?:\[([0-9]+)\])?\}")
+
+_MISSING = object()
+
+
+def param(params: dict[str, Any], name: str, default: Any = _MISSING) -> Any:
+    """The rule-set parameter ``name``; a dotted name reads into a mapping
+    (``divisions.counties_by_city``). Raises KeyError when it does not exist."""
+    node: Any = params
+    for part in name.split("."):
+        if not isinstance(node, dict) or part not in node:
+            if default is _MISSING:
+                raise KeyError(name)
+            return default
+        node = node[part]
+    return node
+
+
+def has_param(params: dict[str, Any], name: str) -> bool:
+    return param(params, name, None) is not None
 
 
 def resolve_labels(form: FormDef, params: dict[str, Any], report: Callable, file: str,
@@ -60,16 +81,19 @@ def resolve_labels(form: FormDef, params: dict[str, Any], report: Callable, file
     Labels such as "{data_year}年营业收入（万元）" follow the rule set's years, so next year's
     rule set relabels the form without touching it.
     """
-    from .loader import Problem, _line_for
+    from .loader import _line_for
 
     def fill(text: str, loc: tuple) -> str:
         def sub(match: re.Match) -> str:
-            name = match[1]
-            if name not in params:
+            name, index = match[1], match[2]
+            value = param(params, name, None)
+            if index is not None:
+                value = value[int(index)] if isinstance(value, list) and int(index) < len(value) else None
+            if value is None:
                 report(Problem(file, ".".join(map(str, loc)), _line_for(lines, loc),
-                               f"标签中的参数 {{{name}}} 在规则集 parameters 中不存在"))
+                               f"标签中的参数 {match[0]} 在规则集 parameters 中不存在"))
                 return match[0]
-            return str(params[name])
+            return str(value)
 
         return _PLACEHOLDER.sub(sub, text)
 
@@ -101,7 +125,7 @@ class RefProblem:
 def param_value(value: Any, params: dict[str, Any]) -> Any:
     """``$name`` in a check argument stands for the rule-set parameter ``name``."""
     if isinstance(value, str) and value.startswith("$"):
-        return params[value[1:]]
+        return param(params, value[1:])
     return value
 
 
@@ -139,12 +163,14 @@ def check_references(forms: dict[str, FormDef], dossiers: Iterable[DossierDef],
                     problems.append(RefProblem(False, form.id, (*loc, "id"), f"字段编号 {fdef.id} 重复"))
                 seen.add(fdef.id)
                 condition(fdef.when, form.id, (*loc, "when"), False)
-                for ref in fdef.computed.sum if fdef.computed else []:
+                for ref in fdef.computed.refs() if fdef.computed else []:
                     need(index.resolve(ref, form.id), False, form.id, (*loc, "computed"))
                 for name in (fdef.options_param, fdef.preset_rows_param):
-                    if name and name not in params:
+                    if name and not has_param(params, name):
                         problems.append(RefProblem(False, form.id, loc,
                                                    f"规则集参数 {name} 不存在"))
+                problems.extend(_options_by_problems(form, fdef, params, loc))
+        problems.extend(_sum_cycles(form, index))
     for d, dossier in enumerate(dossiers):
         for form_id in dossier.forms:
             if form_id not in forms and not unknowable(form_id):
@@ -160,7 +186,7 @@ def check_references(forms: dict[str, FormDef], dossiers: Iterable[DossierDef],
                                        f"没有名为 {rule.check} 的检查；可用：{'、'.join(sorted(CHECKS))}"))
             continue
         missing = [v[1:] for v in rule.args.values() if isinstance(v, str) and v.startswith("$")
-                   and v[1:] not in params]
+                   and not has_param(params, v[1:])]
         if missing:
             problems.append(RefProblem(True, "", (*loc, "args"),
                                        f"参数 {'、'.join(missing)} 在 parameters 中不存在"))
@@ -185,3 +211,40 @@ def check_references(forms: dict[str, FormDef], dossiers: Iterable[DossierDef],
                                        f"可用：{'、'.join(sorted(spec.placeholders))}"))
     return problems
 
+
+
+def _options_by_problems(form: FormDef, fdef: FieldDef, params: dict[str, Any],
+                         loc: tuple) -> list[RefProblem]:
+    """``options_by`` names a choice field of the same form, and ``options_param`` is then a
+    mapping from that field's options to lists of options."""
+    if fdef.options_by is None:
+        return []
+    parent = next((f for f in form.fields() if f.id == fdef.options_by), None)
+    if parent is None or parent.type != "choice":
+        return [RefProblem(False, form.id, (*loc, "options_by"),
+                           f"options_by 引用的 {fdef.options_by} 不是本表单中的单选字段")]
+    mapping = param(params, fdef.options_param or "", None)
+    if not isinstance(mapping, dict) or not all(isinstance(v, list) for v in mapping.values()):
+        return [RefProblem(False, form.id, (*loc, "options_param"),
+                           f"参数 {fdef.options_param} 应为映射：{{上级选项: [选项, …]}}")]
+    return []
+
+
+def _sum_cycles(form: FormDef, index: FieldIndex) -> list[RefProblem]:
+    """Computed fields that depend on each other in a circle, named where they are defined.
+    (Within a form; sums across forms read table columns, which are never computed.)"""
+    where = {f"{form.id}.{f.id}": ("sections", s, "fields", i, "computed")
+             for s, section in enumerate(form.sections) for i, f in enumerate(section.fields)}
+    deps = {f"{form.id}.{f.id}": {index.resolve(r, form.id) for r in f.computed.refs()}
+            for f in form.fields() if f.computed}
+    pending = dict(deps)
+    while True:
+        ready = [ref for ref, needs in pending.items() if not needs & pending.keys()]
+        if not ready:
+            break
+        for ref in ready:
+            pending.pop(ref)
+    return [RefProblem(False, form.id, where[ref],
+                       f"计算字段循环引用：{ref} 依赖 {'、'.join(sorted(deps[ref] & pending.keys()))}，"
+                       "而后者又依赖它")
+            for ref in sorted(pending)]

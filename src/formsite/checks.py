@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from .definitions import FieldRef
+from .values import nothing_typed
 
 
 @dataclass(frozen=True)
@@ -255,8 +256,9 @@ def row_has_amount(args: RowAmountArgs, values: Values, label: Callable[[str], s
 
 
 def is_blank_row(row: dict[str, Any]) -> bool:
-    """Nothing typed in the row. An amount of 0 is something typed (``0 == False`` in Python)."""
-    return all(v is None or v is False or v == "" or v == [] for v in row.values())
+    """Nothing typed in the row. An amount of 0 is something typed (``0 == False`` in Python,
+    but ``0 is False`` is not)."""
+    return all(nothing_typed(v) for v in row.values())
 
 
 def fmt(value: Any) -> str:

@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from .bundle import BundleError
 from .engine import Engine
+from .errors import BundleError, DefinitionError, Problem, file_error
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -29,19 +29,22 @@ def _project_root(explicit: str | None) -> Path:
 
 def load_engine(root: str | None, definitions: str | None) -> Engine:
     if definitions:
-        return Engine.from_json(Path(definitions).read_bytes())
+        try:
+            return Engine.from_json(Path(definitions).read_bytes())
+        except OSError as exc:
+            raise DefinitionError([Problem(definitions, "", None, str(file_error(definitions, exc)))]) from exc
     from .loader import default_paths, load_definitions
 
     return Engine.from_definitions(load_definitions(*default_paths(_project_root(root))))
 
 
-def unreadable(exc: Exception) -> str:
-    """Why a file could not be opened, for the person who gave it."""
-    if isinstance(exc, BundleError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        return f"无法读取文件：{exc.strerror or exc}"
-    return f"文件内容无法识别（{type(exc).__name__}）"
+def open_file(engine: Engine, name: str):
+    """The bundle in file ``name``, opened and revalidated; BundleError says why not."""
+    try:
+        raw = Path(name).read_bytes()
+    except OSError as exc:
+        raise file_error(name, exc) from exc
+    return engine.open(raw)
 
 
 def _print_issue(issue, out) -> None:
@@ -52,11 +55,10 @@ def _print_issue(issue, out) -> None:
 def cmd_validate(engine: Engine, args: argparse.Namespace) -> int:
     results, worst = [], EXIT_OK
     for name in args.files:
-        path = Path(name)
         try:
-            opened = engine.open(path.read_bytes())
-        except Exception as exc:
-            results.append({"file": name, "readable": False, "message": unreadable(exc)})
+            opened = open_file(engine, name)
+        except BundleError as exc:
+            results.append({"file": name, "readable": False, "code": exc.code, "message": str(exc)})
             worst = EXIT_UNREADABLE
             continue
         report = opened.report
@@ -82,9 +84,9 @@ def cmd_validate(engine: Engine, args: argparse.Namespace) -> int:
 def cmd_render(engine: Engine, args: argparse.Namespace) -> int:
     """Write the bundle's DOCX documents: the same bytes the page puts into its download."""
     try:
-        opened = engine.open(Path(args.bundle).read_bytes())
-    except Exception as exc:
-        print(unreadable(exc), file=sys.stderr)
+        opened = open_file(engine, args.bundle)
+    except BundleError as exc:
+        print(exc, file=sys.stderr)
         return EXIT_UNREADABLE
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -103,7 +105,7 @@ def cmd_schema(engine: Engine, args: argparse.Namespace) -> int:
             schema = compiled.model.model_json_schema()
             break
         if args.form in compiled.dossier.forms:
-            schema = compiled.model.model_fields[args.form].annotation.model_json_schema()
+            schema = compiled.form_models[args.form].model_json_schema()
             break
     else:
         names = sorted({*engine.dossiers, *engine.definitions.forms})
@@ -137,8 +139,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("bundle")
     p.add_argument("-o", "--output", required=True, help="输出目录")
     args = parser.parse_args(argv)
-    from .loader import DefinitionError
-
     try:
         engine = load_engine(args.root, args.definitions)
     except DefinitionError as exc:

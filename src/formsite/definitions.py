@@ -82,10 +82,28 @@ class Option(Strict):
     label: str
 
 
-class Computed(Strict):
-    """A computed field: the sum of other fields (table columns sum over their rows)."""
+class Growth(Strict):
+    """Growth of ``value`` over ``base`` in per cent: (value - base) / base × 100, two decimals."""
 
-    sum: list[FieldRef] = Field(min_length=1)
+    value: FieldRef
+    base: FieldRef
+
+
+class Computed(Strict):
+    """A computed field, never typed: exactly one of ``sum`` (the sum of other fields; a table
+    column sums over its rows) or ``growth`` (a growth rate between two fields)."""
+
+    sum: list[FieldRef] | None = Field(default=None, min_length=1)
+    growth: Growth | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Computed:
+        if (self.sum is None) == (self.growth is None):
+            raise ValueError("computed 必须且只能给出 sum 或 growth 之一")
+        return self
+
+    def refs(self) -> list[str]:
+        return list(self.sum) if self.sum is not None else [self.growth.value, self.growth.base]
 
 
 class FieldDef(Strict):
@@ -104,6 +122,9 @@ class FieldDef(Strict):
     signed: bool = False  # money that may be negative (profit)
     options: list[Option] | None = None
     options_param: str | None = None  # options taken from a rule-set parameter
+    # The options follow another choice field of the same form: ``options_param`` then names a
+    # mapping {that field's value: [options]} (e.g. the counties of the chosen city).
+    options_by: Identifier | None = None
     default: Any = None
     computed: Computed | None = None
     # tables only
@@ -132,11 +153,21 @@ class FieldDef(Strict):
             raise ValueError("计算字段不能是必填项")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("min 不能大于 max")
+        if self.options_by is not None and self.options_param is None:
+            raise ValueError("options_by 需要同时给出 options_param（一个映射参数）")
+        if self.computed is not None and self.computed.growth is not None and self.type != "percent":
+            raise ValueError("增长率（growth）字段的类型必须是 percent")
         return self
 
     @property
     def display_label(self) -> str:
+        """The label in messages and narrow headers: short, without the unit."""
         return self.short_label or self.label
+
+    @property
+    def full_label(self) -> str:
+        """The label as printed next to the input: with its unit, e.g. 注册资本（万元）."""
+        return f"{self.label}（{self.unit}）" if self.unit else self.label
 
 
 class GridRow(Strict):
@@ -231,6 +262,10 @@ class RuleSet(Strict):
     version: str
     title: str
     source: str
+    # Reference data kept in files of its own (e.g. the list of counties, with the date it is
+    # valid for): parameter name → file, relative to the rule set. The loader reads each file
+    # into ``parameters`` under that name, so the rule set's hash covers it too.
+    include: dict[Identifier, str] = Field(default_factory=dict)
     parameters: dict[str, Any] = Field(default_factory=dict)
     checks: list[CheckDef] = Field(min_length=1)
 

@@ -8,6 +8,7 @@ from typing import Any
 from .bundle import Opened, bundle_file_name, read_bundle, render_documents, write_bundle
 from .compiler import CompiledDossier, compile_dossier
 from .definitions import Definitions
+from .errors import EngineError
 from .examples import ExampleResult, run_all_examples
 from .validation import Report, validate
 
@@ -26,16 +27,22 @@ class Engine:
         """From the compiled definitions.json that the build writes (and the browser loads)."""
         return cls.from_definitions(Definitions.model_validate_json(text))
 
+    def compiled(self, dossier: str) -> CompiledDossier:
+        if dossier not in self.dossiers:
+            raise EngineError(f"没有名为“{dossier}”的材料；可用：{'、'.join(sorted(self.dossiers))}",
+                              code="engine.unknown_dossier")
+        return self.dossiers[dossier]
+
     def validate(self, dossier: str, data: Any) -> Report:
-        return validate(self.dossiers[dossier], data)
+        return validate(self.compiled(dossier), data)
 
     def export(self, dossier: str, data: dict[str, Any]) -> tuple[str, bytes, Report]:
-        compiled = self.dossiers[dossier]
+        compiled = self.compiled(dossier)
         content, report = write_bundle(compiled, data)
         return bundle_file_name(compiled, data), content, report
 
     def documents(self, dossier: str, data: dict[str, Any]) -> list[tuple[str, bytes]]:
-        compiled = self.dossiers[dossier]
+        compiled = self.compiled(dossier)
         return render_documents(compiled, data, validate(compiled, data))
 
     def open(self, raw: bytes, expect_dossier: str | None = None) -> Opened:

@@ -1,8 +1,19 @@
-"""Every coded message of the engine, in one place, and the one shape issues come out in.
+"""The engine's one error vocabulary: a small family of named exceptions, and every coded
+message a person can read, in one place.
 
-Field-level messages live here; rule messages live with their rule in ``rules/*.yaml``. Each
-message names the field by its official label, says what was expected and what was found.
-Tests assert on ``code`` and ``path``, not on wording.
+* :class:`FormsiteError` is the base; its ``code`` is stable (tests assert on it) and its
+  ``str()`` is one Chinese sentence for the person, never a Python exception name.
+* :class:`DefinitionError`: forms/ or rules/ are wrong; carries every :class:`Problem` found,
+  each with file, key and line. The build and the CLI refuse to go on.
+* :class:`BundleError`: a file cannot be opened as a bundle of this site. The draft is untouched.
+* :class:`EngineError`: the engine was asked something it cannot answer (an unknown dossier,
+  a call before ``init``): a programming or deployment mistake, still said in Chinese.
+* :class:`ValueProblem`: raised by a normaliser for one value; the validation pass turns it
+  into an :class:`Issue` for that field and goes on. It never leaves the engine.
+
+Field-level messages live in ``FIELD_MESSAGES``; bundle messages in ``BUNDLE_MESSAGES``; rule
+messages live with their rule in ``rules/*.yaml``. Each field message names the field by its
+label and says what was expected and what was found.
 """
 
 from __future__ import annotations
@@ -11,12 +22,98 @@ from dataclasses import asdict, dataclass
 from typing import Any, NoReturn
 
 
-class ValueProblem(Exception):
-    """Raised by a normaliser; turned into a labelled pydantic error by the compiled model."""
+class FormsiteError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+    code = "formsite"
+
+    def __init__(self, message: str, *, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a definition file."""
+
+    file: str
+    key: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key or '（文件）'}: {self.message}"
+
+
+class DefinitionError(FormsiteError):
+    """Raised when one or more definition files are wrong; carries every problem found."""
+
+    code = "definition"
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+# code → message template for files that cannot be opened as bundles.
+BUNDLE_MESSAGES: dict[str, str] = {
+    "bundle.too_large": "文件过大（超过{limit}），不是本系统导出的数据包。",
+    "bundle.not_ours": "文件内容不是本系统导出的申报数据包（缺少格式标识），未导入。",
+    "bundle.newer_format": "数据包的格式版本比本网站新，请使用更新后的网站打开。",
+    "bundle.bad_format_version": "数据包的格式版本无法识别，未导入。",
+    "bundle.unknown_dossier": "数据包的材料类型“{dossier}”本网站不支持，未导入。",
+    "bundle.wrong_dossier": "这是“{title}”的数据包，不能导入到本页面。",
+    "bundle.bad_data": "数据包中的数据部分已损坏（data 不是对象），未导入。",
+    "bundle.entry_too_large": "数据包中的 {name} 过大，未导入。",
+    "bundle.no_data": "这个ZIP文件中没有 data.json，不是本系统导出的数据包。",
+    "bundle.bad_zip": "ZIP文件已损坏，无法读取。",
+    "bundle.not_text": "无法读取文件：既不是ZIP数据包，也不是UTF-8编码的JSON。",
+    "bundle.bad_json": "文件不是有效的JSON{where}，无法导入。",
+    "bundle.unreadable": "无法读取文件内容。",
+    "bundle.too_deep": "文件中的数据嵌套层数过多，不是本系统导出的数据包。",
+    "file.unreadable": "无法读取文件“{name}”：{why}。",
+}
+
+# OSError.errno → why, in Chinese (never the English strerror).
+FILE_REASONS: dict[int, str] = {2: "文件不存在", 13: "没有读取权限", 21: "这是一个文件夹"}
+
+
+class BundleError(FormsiteError):
+    """A file that cannot be opened as a bundle of this site; the message is for the user."""
+
+    code = "bundle"
+
+    def __init__(self, code: str, **ctx: Any):
+        super().__init__(BUNDLE_MESSAGES[code].format_map({k: str(v) for k, v in ctx.items()}),
+                         code=code)
+
+
+def file_error(name: str, exc: OSError) -> BundleError:
+    """An OSError while reading ``name``, said in Chinese."""
+    return BundleError("file.unreadable", name=name,
+                       why=FILE_REASONS.get(exc.errno or 0, f"系统拒绝读取（错误号 {exc.errno}）"))
+
+
+class EngineError(FormsiteError):
+    """The engine was asked something it cannot answer."""
+
+    code = "engine"
+
+
+class ValueProblem(FormsiteError):
+    """Raised by a normaliser; turned into an :class:`Issue` for the field by the pass."""
+
+    code = "value"
 
     def __init__(self, code: str, ctx: dict[str, str]):
-        self.code, self.ctx = code, ctx
-        super().__init__(code)
+        super().__init__(code, code=code)
+        self.ctx = ctx
 
 
 def fail(code: str, **ctx: Any) -> NoReturn:
@@ -59,6 +156,8 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "text.too_long": ("不超过{max}字", "{label}过长：最多{max}字，现有{found}。"),
     "text.control_chars": ("可打印字符", "{label}含有{count}个不可打印的控制字符，生成Word文档时将删除。"),
     "choice.invalid": ("列出的选项之一", "{label}的选项“{found}”不在可选范围内。"),
+    "choice.not_under": ("属于{parent_label}“{parent}”",
+                         "{label}“{found}”不属于所选的{parent_label}“{parent}”，请重新选择。"),
     "checkbox.invalid": ("勾选或不勾选", "{label}应为勾选或不勾选，填写的是“{found}”。"),
     "model.invalid": ("对象", "{label}的数据格式不对（应为对象）。"),
     "table.invalid": ("表格行列表", "{label}的数据格式不对（应为表格行列表）。"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,28 +16,11 @@ from pydantic import ValidationError
 
 from .catalog import check_references, resolve_labels
 from .definitions import Definitions, FormDef, FormsFile, RuleSet
+from .errors import DefinitionError, Problem
+
+__all__ = ["DefinitionError", "Problem", "default_paths", "load_definitions"]
 
 DOSSIERS_FILE = "dossiers.yaml"
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    key: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.key or '（文件）'}: {self.message}"
-
-
-class DefinitionError(Exception):
-    """Raised when one or more definition files are wrong; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 def _compose(text: str, file: str) -> tuple[Any, dict[tuple, int]]:
@@ -166,6 +148,8 @@ def load_definitions(forms_dir: Path, rules_file: Path) -> Definitions:
     rule_lines: dict[tuple, int] = {}
     if read is not None:
         data, rule_lines = read
+        if isinstance(data, dict):
+            data = _with_included(data, rules_file, root, rules_rel, rule_lines, problems)
         ruleset = _validate(RuleSet, data, rules_rel, rule_lines, problems)
 
     if ruleset is not None and dossiers_file is not None:
@@ -187,6 +171,30 @@ def load_definitions(forms_dir: Path, rules_file: Path) -> Definitions:
         ruleset=ruleset,
         ruleset_hash=ruleset_hash(ruleset, forms, dossiers_file.dossiers),
     )
+
+
+def _with_included(data: dict[str, Any], rules_file: Path, root: Path, rules_rel: str,
+                   lines: dict[tuple, int], problems: list[Problem]) -> dict[str, Any]:
+    """The rule set with each file of ``include`` read into ``parameters`` under its name."""
+    include = data.get("include")
+    if not isinstance(include, dict):
+        return data  # the RuleSet model reports a malformed include
+    parameters = dict(data.get("parameters") or {})
+    for name, file in include.items():
+        loc = ("include", name)
+        if name in parameters:
+            problems.append(Problem(rules_rel, ".".join(loc), lines.get(loc),
+                                    f"参数 {name} 已在 parameters 中定义，不能再从文件引入"))
+            continue
+        path = rules_file.parent / str(file)
+        if not path.is_file():
+            problems.append(Problem(rules_rel, ".".join(loc), lines.get(loc),
+                                    f"引用的文件 {file} 不存在"))
+            continue
+        read = _read(path, root, problems)
+        if read is not None:
+            parameters[name] = read[0]
+    return {**data, "parameters": parameters}
 
 
 def _raw_ids(data: Any) -> set[str]:

@@ -1,22 +1,36 @@
-"""Validate a dossier with its compiled model and report every issue in one shape.
+"""Validate a dossier in one plain pass, top to bottom:
 
-pydantic stops before the model validators when a field cannot be read, so a dossier with a
-badly typed amount would hide its cross-field problems. ``validate`` therefore runs the model a
-second time with the unreadable values left out, and reports both: the field errors of the
-first run and the rule findings of the second, without reporting a field twice.
+1. **shape**       the data is an object of forms, each an object (else one issue, and {});
+2. **normalise**   each form through its pydantic model: every value read by its type's
+                   normaliser, a value that cannot be read becomes a field issue and ``None``;
+                   a choice that follows another (县 under 设区市) is checked against it;
+3. **applicability** conditions decided on the normalised values; what does not apply is
+                   dropped (kept in the draft, neither checked nor printed) with its issues;
+4. **sums**        computed fields (sums, growth rates) in dependency order, exact decimals;
+5. **required**    required fields, required rows and cells, that are blank;
+6. **rules**       every rule of the rule set that applies, on the normalised values;
+7. **report**      errors and warnings in one shape, the normalised data, and for the page which
+                   fields and sections do not apply and which hold something typed.
+
+A finding at or below a value that could not be read is not reported: it would repeat that
+value's own error.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pydantic import ValidationError
+from .checks import Values, fmt, is_blank_row
+from .compiler import CompiledDossier, CompiledRule, Unreadable
+from .conditions import holds
+from .definitions import FieldDef, FormDef
+from .errors import Issue, field_message
+from .values import CONTROL_CHARS, nothing_typed
 
-from .compiler import CHECK_STAGE, CompiledDossier
-from .errors import FIELD_MESSAGES, Issue, field_message
+Data = dict[str, dict[str, Any]]
 
 
 @dataclass
@@ -24,6 +38,9 @@ class Report:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     normalised: dict[str, Any] | None = None
+    hidden_fields: list[str] = field(default_factory=list)  # "form.field" that do not apply
+    hidden_sections: list[str] = field(default_factory=list)  # "form.section" that do not apply
+    filled: list[str] = field(default_factory=list)  # data paths holding something typed
 
     @property
     def ok(self) -> bool:
@@ -36,94 +53,272 @@ class Report:
             "warnings": [i.as_dict() for i in self.warnings],
         }
 
+    def for_page(self) -> dict[str, Any]:
+        """Everything the page shows: the verdict, the values the engine computed, and what
+        to hide; the page decides none of it itself."""
+        return {**self.as_dict(), "normalised": self.normalised,
+                "hidden_fields": self.hidden_fields, "hidden_sections": self.hidden_sections,
+                "filled": self.filled}
 
-def validate(compiled: CompiledDossier, data: Any) -> Report:
+
+def validate(compiled: CompiledDossier, data: Any, *, only_rule: str | None = None,
+             skip_required: bool = False) -> Report:
+    """The verdict on ``data``. ``only_rule`` and ``skip_required`` serve the rule examples,
+    which test one rule on a fragment of a dossier."""
     if not isinstance(data, dict):
-        return Report(errors=[_issue_from_code(compiled, "", "model.invalid", {})])
-    try:
-        return _validate(compiled, data)
-    except RecursionError:  # values nested hundreds deep: no form has such data
-        return Report(errors=[_issue_from_code(compiled, "", "model.invalid", {})])
+        return Report(errors=[_field_issue(compiled, "", "model.invalid")])
+    field_issues: list[Issue] = []
+    raw, unreadable = _shape(compiled, data, field_issues)
+    values = _normalise(compiled, raw, field_issues, unreadable)
+    hidden_sections, hidden_fields = _applicability(compiled, values)
+    _drop(values, hidden_fields)
+    field_issues = [i for i in field_issues if not _under(i.path, hidden_fields)]
+    _compute(compiled, values)
+    findings = [] if skip_required else _required(compiled, values, hidden_fields, unreadable)
+    findings += _control_char_warnings(compiled, values)
+    for crule in compiled.rules:
+        if (only_rule is None or crule.rule.id == only_rule) and holds(crule.rule.when, values, ""):
+            findings += _run_rule(compiled, crule, values)
+    issues = field_issues + [i for i in findings if not _under(i.path, unreadable)]
+    return Report(
+        errors=[i for i in issues if i.severity == "error"],
+        warnings=[i for i in issues if i.severity == "warning"],
+        normalised=_jsonable(values),
+        hidden_fields=sorted(hidden_fields),
+        hidden_sections=hidden_sections,
+        filled=_filled(compiled, raw, hidden_fields),
+    )
 
 
-def _validate(compiled: CompiledDossier, data: dict[str, Any]) -> Report:
-    field_errors, check_errors, warnings, normalised = _run(compiled, data)
-    if field_errors:
-        cleaned = _without(data, [i.path for i in field_errors])
-        _, check_errors, warnings, normalised = _run(compiled, cleaned)
-        bad = tuple(i.path for i in field_errors)
-        # A finding at or below a value that could not be read repeats that error.
-        under = lambda path: any(path == b or path.startswith(b + ".") for b in bad)  # noqa: E731
-        check_errors = [i for i in check_errors if not under(i.path)]
-        warnings = [i for i in warnings if not under(i.path)]
-    return Report(field_errors + check_errors, warnings, normalised)
+# --- 1. shape -------------------------------------------------------------------------------
 
 
-def _run(compiled: CompiledDossier, data: dict[str, Any]):
-    context: dict[str, Any] = {"warnings": []}
-    field_errors: list[Issue] = []
-    check_errors: list[Issue] = []
-    try:
-        compiled.model.model_validate(data, context=context)
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            issue = _issue(compiled, err)
-            (check_errors if err.get("ctx", {}).get("stage") == CHECK_STAGE
-             else field_errors).append(issue)
-    warnings = [_issue_from_ctx(w["path"], w) for w in context["warnings"]]
-    return field_errors, check_errors, warnings, _jsonable(context.get("normalised"))
+def _shape(compiled: CompiledDossier, data: dict[str, Any],
+           issues: list[Issue]) -> tuple[Data, set[str]]:
+    """Each form's values as an object; the forms that were something else."""
+    out: Data = {}
+    unreadable: set[str] = set()
+    for form in compiled.forms:
+        values = data.get(form.id)
+        if values is not None and not isinstance(values, dict):
+            issues.append(_field_issue(compiled, form.id, "model.invalid"))
+            unreadable.add(form.id)
+            values = None
+        out[form.id] = values or {}
+    return out, unreadable
 
 
-def _issue(compiled: CompiledDossier, err: dict[str, Any]) -> Issue:
-    path = ".".join(str(p) for p in err["loc"])
-    ctx = err.get("ctx") or {}
-    if ctx.get("stage") == CHECK_STAGE:
-        return _issue_from_ctx(path, ctx)
-    code = err["type"]
-    if code not in FIELD_MESSAGES:
-        # pydantic's own type errors (e.g. a form given as a list): say it in Chinese.
-        code = "model.invalid"
-        ctx = {}
-    return _issue_from_code(compiled, path, code, ctx)
+# --- 2. normalise ---------------------------------------------------------------------------
 
 
-def _issue_from_code(compiled: CompiledDossier, path: str, code: str, ctx: dict) -> Issue:
+def _normalise(compiled: CompiledDossier, raw: Data, issues: list[Issue],
+               unreadable: set[str]) -> Data:
+    """Every value normalised; adds the paths of values that could not be read."""
+    values: Data = {}
+
+    def take(path: str, value: Any) -> Any:
+        if isinstance(value, Unreadable):
+            issues.append(_field_issue(compiled, path, value.code, value.ctx))
+            unreadable.add(path)
+            return None
+        return value
+
+    for form in compiled.forms:
+        model = compiled.form_models[form.id].model_validate(raw[form.id])
+        out: dict[str, Any] = {}
+        for fdef in form.fields():
+            value = take(f"{form.id}.{fdef.id}", getattr(model, fdef.id))
+            if fdef.type == "table" and value is not None:
+                value = [{column: take(f"{form.id}.{fdef.id}.{i}.{column}", cell)
+                          for column, cell in row.items()} for i, row in enumerate(value)]
+            out[fdef.id] = value
+        values[form.id] = out
+        for fdef in form.fields():
+            if fdef.options_by:
+                _check_follows(compiled, form, fdef, out, issues, unreadable)
+    return values
+
+
+def _check_follows(compiled: CompiledDossier, form: FormDef, fdef: FieldDef, values: dict,
+                   issues: list[Issue], unreadable: set[str]) -> None:
+    value, parent = values.get(fdef.id), values.get(fdef.options_by or "")
+    if value is None or parent is None or value in compiled.options_under(fdef, parent):
+        return
+    path = f"{form.id}.{fdef.id}"
+    parent_label = compiled.index.label(f"{form.id}.{fdef.options_by}")
+    issues.append(_field_issue(compiled, path, "choice.not_under",
+                               {"found": value, "parent": parent, "parent_label": parent_label}))
+    unreadable.add(path)
+    values[fdef.id] = None
+
+
+# --- 3. applicability -----------------------------------------------------------------------
+
+
+def _applicability(compiled: CompiledDossier, values: Data) -> tuple[list[str], set[str]]:
+    sections: list[str] = []
+    fields: set[str] = set()
+    for form in compiled.forms:
+        for section in form.sections:
+            shown = holds(section.when, values, form.id)
+            if not shown:
+                sections.append(f"{form.id}.{section.id}")
+            fields.update(f"{form.id}.{f.id}" for f in section.fields
+                          if not shown or not holds(f.when, values, form.id))
+    return sections, fields
+
+
+def _drop(values: Data, hidden: set[str]) -> None:
+    for path in hidden:
+        form_id, field_id = path.split(".")
+        values[form_id][field_id] = None
+
+
+def _under(path: str, prefixes: set[str]) -> bool:
+    """Whether ``path`` is one of ``prefixes`` or lies below one."""
+    parts = path.split(".")
+    return any(".".join(parts[:n]) in prefixes for n in range(1, len(parts) + 1))
+
+
+# --- 4. sums --------------------------------------------------------------------------------
+
+_CENT = Decimal("0.01")
+
+
+def _compute(compiled: CompiledDossier, values: Data) -> None:
+    for form_id, field_id, fdef in compiled.computed_order:
+        computed = fdef.computed
+        assert computed is not None
+        if computed.growth is not None:
+            value = _read(compiled, values, computed.growth.value, form_id)
+            base = _read(compiled, values, computed.growth.base, form_id)
+            values[form_id][field_id] = (
+                ((value - base) * 100 / base).quantize(_CENT, ROUND_HALF_UP)
+                if isinstance(value, Decimal) and isinstance(base, Decimal) and base != 0 else None)
+        else:
+            total = Decimal("0.00")
+            for ref in computed.sum or []:
+                part = _read(compiled, values, ref, form_id)
+                total += part if isinstance(part, Decimal) else 0
+            values[form_id][field_id] = total
+
+
+def _read(compiled: CompiledDossier, values: Data, ref: str, form_id: str) -> Decimal | None:
+    """A number for a sum: a field's value, or a table column's total over its rows."""
+    path = compiled.index.resolve(ref, form_id).split(".")
+    value = values[path[0]].get(path[1])
+    if len(path) == 3:
+        numbers = (_number(row.get(path[2])) for row in value or [])
+        return sum((n for n in numbers if n is not None), Decimal("0.00"))
+    return _number(value)
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    return Decimal(value) if isinstance(value, Decimal | int) else None
+
+
+# --- 5. required ----------------------------------------------------------------------------
+
+
+def _required(compiled: CompiledDossier, values: Data, hidden: set[str],
+              unreadable: set[str]) -> list[Issue]:
+    issues = []
+    for form in compiled.forms:
+        for fdef in form.fields():
+            path = f"{form.id}.{fdef.id}"
+            if path in hidden or path in unreadable or fdef.computed is not None:
+                continue
+            value = values[form.id].get(fdef.id)
+            if fdef.type == "table":
+                rows = [r for r in value or [] if not is_blank_row(r)]
+                if len(rows) < fdef.min_rows:
+                    issues.append(_field_issue(compiled, path, "required_rows",
+                                               {"min": str(fdef.min_rows), "found": str(len(rows))}))
+                issues += _row_required(compiled, path, fdef, value or [], unreadable)
+            elif fdef.required and value is None:
+                code = "required_choice" if fdef.type in ("choice", "multichoice") else "required"
+                issues.append(_field_issue(compiled, path, code))
+    return issues
+
+
+def _row_required(compiled: CompiledDossier, path: str, table: FieldDef,
+                  rows: list[dict[str, Any]], unreadable: set[str]) -> list[Issue]:
+    issues = []
+    for i, row in enumerate(rows):
+        if is_blank_row(row):
+            continue
+        for column in table.columns or []:
+            cell = f"{path}.{i}.{column.id}"
+            if column.required and row.get(column.id) is None and cell not in unreadable:
+                issues.append(_field_issue(compiled, cell, "row_required",
+                                           {"row": str(i + 1), "column": column.display_label}))
+    return issues
+
+
+def _control_char_warnings(compiled: CompiledDossier, values: Data):
+    """Control characters cannot go into a DOCX; say so while the person can still fix it."""
+    for form_id, form_values in values.items():
+        for key, value in form_values.items():
+            items = [(f"{form_id}.{key}", value)]
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                items = [(f"{form_id}.{key}.{i}.{c}", v) for i, row in enumerate(value)
+                         for c, v in row.items()]
+            for path, text in items:
+                if isinstance(text, str) and CONTROL_CHARS.search(text):
+                    yield _field_issue(compiled, path, "text.control_chars",
+                                       {"count": str(len(CONTROL_CHARS.findall(text)))}, "warning")
+
+
+# --- 6. rules -------------------------------------------------------------------------------
+
+
+def _run_rule(compiled: CompiledDossier, crule: CompiledRule, values: Data) -> list[Issue]:
+    rule = crule.rule
+    issues = []
+    for finding in crule.spec.run(crule.args, Values(values), compiled.index.label):
+        label = compiled.index.label(finding.path)
+        found, expected = fmt(finding.found), str(finding.expected or "")
+        message = rule.message.format_map({"label": label, "found": found, "expected": expected,
+                                           **finding.ctx})
+        issues.append(Issue(finding.path, rule.id, rule.severity, f"{message}（依据：{rule.clause}）",
+                            label, expected, found, rule.clause))
+    return issues
+
+
+# --- 7. report ------------------------------------------------------------------------------
+
+
+def _field_issue(compiled: CompiledDossier, path: str, code: str,
+                 ctx: dict[str, str] | None = None, severity: str = "error") -> Issue:
+    ctx = ctx or {}
     label = compiled.index.label(path) if path else compiled.dossier.title
-    found = str(ctx.get("found", ""))
-    expected, message = field_message(code, label, {k: str(v) for k, v in ctx.items()})
+    expected, message = field_message(code, label, ctx)
     form = compiled.definitions.forms.get(path.split(".")[0])
-    return Issue(path, code, "error", message, label, expected, found,
+    return Issue(path, code, severity, message, label, expected, str(ctx.get("found", "（空）")),
                  form.source if form else compiled.dossier.title)
 
 
-def _issue_from_ctx(path: str, ctx: dict[str, Any]) -> Issue:
-    return Issue(path, ctx["code"], ctx["severity"], ctx["message"], ctx["label"],
-                 ctx["expected"], ctx["found"], ctx["clause"])
-
-
-def _without(data: dict[str, Any], paths: list[str]) -> dict[str, Any]:
-    """A copy of ``data`` with the values at ``paths`` removed (the input is not changed)."""
-    cleaned = copy.deepcopy(data)
-    for path in paths:
-        parts = [int(p) if p.isdigit() else p for p in path.split(".") if p != ""]
-        node: Any = cleaned
-        if not parts:
-            continue
-        for part in parts[:-1]:
-            try:
-                node = node[part]
-            except (KeyError, IndexError, TypeError):
-                node = None
-                break
-        if isinstance(node, dict):
-            node.pop(parts[-1], None)
-        elif isinstance(node, list) and isinstance(parts[-1], int) and parts[-1] < len(node):
-            node[parts[-1]] = {}
-    return cleaned
+def _filled(compiled: CompiledDossier, raw: Data, hidden: set[str]) -> list[str]:
+    """Data paths whose raw value holds something typed (by the normalisers' blank test)."""
+    out = []
+    for form in compiled.forms:
+        for fdef in form.fields():
+            path = f"{form.id}.{fdef.id}"
+            value = raw[form.id].get(fdef.id)
+            if path in hidden or fdef.computed is not None or nothing_typed(value):
+                continue
+            if fdef.type == "table" and isinstance(value, list):
+                cells = [f"{path}.{i}.{c}" for i, row in enumerate(value) if isinstance(row, dict)
+                         for c, v in row.items() if not nothing_typed(v)]
+                if cells:
+                    out += [path, *cells]
+                continue
+            out.append(path)
+    return out
 
 
 def _jsonable(data: Any) -> Any:
     """Decimal → "1000.50", date → "2024-12-31": the normalised data as JSON values."""
-    if data is None:
-        return None
     return json.loads(json.dumps(data, default=str, ensure_ascii=False))

@@ -358,7 +358,7 @@ NORMALISERS = {
 }
 
 
-def is_blank(raw: Any) -> bool:
-    """Nothing typed: what a normaliser reads as blank, an unticked box, or no choice made.
-    The one blank test of the engine; the page is told the result (``Report.filled``)."""
-    return _is_blank(raw) or raw is False or raw == []
+def nothing_typed(raw: Any) -> bool:
+    """A blank value (:func:`is_blank`), an unticked box or no choice made: what the page is
+    told through ``Report.filled`` and what makes a table row blank."""
+    return is_blank(raw) or raw is False or raw == []
