@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from formsite.bundle import draft_file_name, draft_record
 from formsite.compiler import CompiledDossier
 from formsite.definitions import Condition, FieldDef
 from formsite.engine import Engine
@@ -17,13 +18,15 @@ from formsite.engine import Engine
 SITE_TITLE = "浙江省跨境电商高质量发展专项激励 申报材料填报"
 
 
-def _condition(cond: Condition | None) -> dict[str, Any] | None:
+def condition_json(cond: Condition | None) -> dict[str, Any] | None:
+    """A condition as the page reads it (data-when): site_src/static/conditions.js evaluates
+    this shape, and tests/cases/conditions.json holds cases in it."""
     return cond.model_dump(by_alias=True, exclude_none=True) if cond else None
 
 
 def _field_view(compiled: CompiledDossier, fdef: FieldDef) -> dict[str, Any]:
     view = fdef.model_dump(by_alias=True)
-    view["when_json"] = json.dumps(_condition(fdef.when), ensure_ascii=False)
+    view["when_json"] = json.dumps(condition_json(fdef.when), ensure_ascii=False)
     view["display_label"] = fdef.display_label
     if fdef.type in ("choice", "multichoice"):
         view["option_pairs"] = compiled.options(fdef)
@@ -33,29 +36,27 @@ def _field_view(compiled: CompiledDossier, fdef: FieldDef) -> dict[str, Any]:
 
 
 def _meta(compiled: CompiledDossier, form_id_to_fields: dict[str, list[FieldDef]]) -> dict:
-    """What the page's script needs before Python is ready: types, conditions, sums, rows."""
+    """What the page's script needs before Python is ready, all generated from the definitions.
+
+    No rule, sum, number format or message is here: those come from the engine in the worker.
+    """
     fields: dict[str, Any] = {}
     for form_id, fdefs in form_id_to_fields.items():
         for fdef in fdefs:
-            entry: dict[str, Any] = {"label": fdef.label, "type": fdef.type, "required": fdef.required}
+            entry: dict[str, Any] = {"type": fdef.type}
             if fdef.computed:
-                entry["sum"] = [compiled.index.resolve(r, form_id) for r in fdef.computed.sum]
+                entry["computed"] = True
             if fdef.type == "table":
-                entry["columns"] = {c.id: {"label": c.display_label, "type": c.type,
-                                           "required": c.required} for c in fdef.columns or []}
                 entry["presets"] = compiled.preset_rows(fdef)
                 entry["max_rows"] = fdef.max_rows
             fields[f"{form_id}.{fdef.id}"] = entry
-    rules = compiled.definitions.ruleset
     return {
         "dossier": compiled.dossier.id,
-        "title": compiled.dossier.title,
         "forms": compiled.dossier.forms,
-        "ruleset": {"id": rules.id, "version": rules.version,
-                    "hash": compiled.definitions.ruleset_hash},
         "fields": fields,
-        # Sums in dependency order (a sum may add other sums): one pass computes them all.
-        "sum_order": [f"{form_id}.{field_id}" for form_id, field_id, _ in compiled.computed_order],
+        # A draft is this record with its data; without the engine it downloads under this name.
+        "draft_record": draft_record(compiled),
+        "draft_file_name": draft_file_name(compiled),
     }
 
 
@@ -80,7 +81,7 @@ def render_site(engine: Engine, templates: Path, out: Path) -> list[Path]:
         forms = []
         for form in compiled.forms:
             sections = [{**s.model_dump(by_alias=True),
-                         "when_json": json.dumps(_condition(s.when), ensure_ascii=False),
+                         "when_json": json.dumps(condition_json(s.when), ensure_ascii=False),
                          "grid_ids": {f for row in (s.grid.rows if s.grid else []) for f in row.fields},
                          "fields": [_field_view(compiled, f) for f in s.fields]}
                         for s in form.sections]

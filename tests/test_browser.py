@@ -240,12 +240,12 @@ def test_bad_import_keeps_the_draft(page, tmp_path):
 def test_types_show_their_basic_conditions_and_hostile_text_is_inert(page):
     wait_ready(page)
     park_area = field(page, "园区实际使用面积（平方米）")
-    assert park_area.is_hidden()
+    expect(park_area).to_be_hidden()
     choose(page, "项目类型", "跨境电商产业园区")
-    assert park_area.is_visible()
-    assert field(page, "园区年销售额（万元）").is_hidden()
+    expect(park_area).to_be_visible()  # once the engine says it applies
+    expect(field(page, "园区年销售额（万元）")).to_be_hidden()
     field(page, "以跨境电商经营企业（卖家）为主的园区").check()
-    assert field(page, "园区年销售额（万元）").is_visible()
+    expect(field(page, "园区年销售额（万元）")).to_be_visible()
     hostile = '<script>window.pwned=1</script><img src=x onerror="window.pwned=1">'
     field(page, "项目名称").fill(hostile)
     field(page, "注册资本（万元）").fill("12.345")
@@ -322,9 +322,12 @@ def test_a_draft_from_older_rules_opens_with_a_notice(page):
         localStorage.setItem(key, JSON.stringify(draft));
     }""")
     page.reload()
-    expect(page.locator("#notice")).to_contain_text("版本 2023.1")
     assert field(page, "项目名称").input_value() == "去年的草稿"
     wait_ready(page)
+    # What changed is the engine's to say (formsite.browser.open_draft), once it is ready.
+    notice = page.locator("#notice")
+    expect(notice).to_contain_text("本草稿按规则集 zj-cbec-2023 版本 2023.1 制作")
+    expect(notice).to_contain_text("project_info.field_removed_since")
     field(page, "所在县（市、区）").fill("安吉县")  # an edit saves the draft again
     kept = page.evaluate("""() => {
         const key = Object.keys(localStorage).find(k => k.startsWith("formsite:draft:"));
@@ -335,20 +338,120 @@ def test_a_draft_from_older_rules_opens_with_a_notice(page):
 
 def test_without_the_engine_the_draft_can_still_leave_the_browser(page, tmp_path):
     """A browser that cannot run Pyodide: the form works, and the draft downloads as JSON
-    that a capable browser imports."""
+    that a capable browser imports, told that it carries no checksum (not that it was changed)."""
     page.route("**/py-worker.js", lambda route: route.abort())
     page.reload()
     page.wait_for_selector("body[data-engine=failed]", timeout=30_000)
     field(page, "项目名称").fill("旧浏览器里填的项目")
+    # No verdict and no sum of the page's own.
+    assert "未校验" in page.locator("#verdict").text_content()
+    assert page.locator("#summary-list li").count() == 0
+    assert page.locator("output[data-path='project_info.equipment_spent']").text_content() == "—"
     with page.expect_download() as info:
         page.get_by_role("button", name="下载草稿（未校验）").click()
     path = tmp_path / info.value.suggested_filename
     info.value.save_as(path)
-    assert path.name == "旧浏览器里填的项目.json"
+    meta = json.loads(page.locator("#form-meta").text_content())
+    assert path.name == meta["draft_file_name"] == "重点项目申报材料（未校验草稿）.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert record == {**meta["draft_record"], "data": record["data"]}
+    assert record["data"]["project_info"]["project_name"] == "旧浏览器里填的项目"
     page.unroute("**/py-worker.js")
     page.get_by_role("button", name="清空草稿").click()
     page.reload()
     wait_ready(page)
     page.locator("#import-file").set_input_files(str(path))
-    expect(page.locator("#notice")).to_contain_text("已导入")
+    notice = page.locator("#notice")
+    expect(notice).to_contain_text("已导入")
+    expect(notice).to_contain_text("没有数据校验和")
+    assert "修改" not in notice.text_content()
     assert field(page, "项目名称").input_value() == "旧浏览器里填的项目"
+
+
+# Every text an output shows, from the moment the page starts: a sum the page computed itself
+# would show up here even if it was replaced a millisecond later.
+RECORD_OUTPUTS = """
+new MutationObserver(() => {
+  window.shownSums ??= {};
+  for (const out of document.querySelectorAll("output[data-computed]")) {
+    (window.shownSums[out.dataset.path] ??= []).includes(out.textContent)
+      || window.shownSums[out.dataset.path].push(out.textContent);
+  }
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+def test_sums_and_number_errors_come_only_from_the_engine(page, engine):
+    """Before the engine is ready a sum shows "—", never a figure of the page's own; then the
+    engine's figure, which leaves out what it cannot read as money ("100家", "5%")."""
+    held = []
+    page.route("**/py-worker.js", lambda route: held.append(route))  # released below
+    page.add_init_script(RECORD_OUTPUTS)
+    page.reload()
+    spent = page.locator("output[data-path='project_info.equipment_spent']")
+    total = page.locator("output[data-path='fund_details.total_spent']")
+    page.get_by_role("button", name="添加一行设备购置费用").click()
+    field(page, "设备购置费用 第1行 费用名称").fill("展示货架")
+    field(page, "设备购置费用 第1行 已开支费用").fill("100家")
+    page.get_by_role("button", name="添加一行设备购置费用").click()
+    field(page, "设备购置费用 第2行 费用名称").fill("选品终端")
+    field(page, "设备购置费用 第2行 已开支费用").fill("0.1")
+    page.get_by_role("button", name="添加一行设备购置费用").click()
+    field(page, "设备购置费用 第3行 费用名称").fill("货架灯")
+    field(page, "设备购置费用 第3行 已开支费用").fill("0.2")
+    field(page, "注册资本（万元）").fill("5%")
+    # Conditions work before the engine, from the generated condition data (conditions.js).
+    choose(page, "项目类型", "跨境电商产业园区")
+    expect(field(page, "园区实际使用面积（平方米）")).to_be_visible()
+    # No verdict, no message and no sum of the page's own.
+    assert spent.text_content() == "—" and total.text_content() == "—"
+    assert spent.get_attribute("title") == "待校验引擎计算"
+    assert "加载中" in page.locator("#verdict").text_content()
+    assert page.locator("#summary-list li").count() == 0
+    assert page.locator("[aria-invalid=true]").count() == 0
+
+    assert held, "the page did not ask for the worker"
+    held[0].continue_()
+    wait_ready(page)
+    settled(page)
+    assert spent.text_content() == "0.30"  # "100家" is not money: left out, not read as 100
+    assert total.text_content() == "0.30"
+    assert spent.get_attribute("title") == "由校验引擎计算"
+    shown = page.evaluate("window.shownSums")
+    assert set(shown["project_info.equipment_spent"]) <= {"—", "0.30"}
+    assert set(shown["fund_details.total_spent"]) <= {"—", "0.30"}
+
+    # The engine's Chinese messages, beside the fields and in the summary.
+    data = json.loads(page.evaluate("JSON.stringify(JSON.parse(localStorage.getItem("
+                                    "Object.keys(localStorage).find(k => k.startsWith('formsite:draft:')))).data)"))
+    report = engine.validate("project", data)
+    by_path = {i.path: i for i in report.errors}
+    for path, typed in (("fund_details.equipment.0.spent", "100家"),
+                        ("project_info.registered_capital", "5%")):
+        issue = by_path[path]
+        assert issue.code.startswith("number") or "数字" in issue.message, issue
+        assert f"“{typed}”" in issue.message
+        assert issue.message in page.locator("#summary-list").text_content()
+    cell = field(page, "设备购置费用 第1行 已开支费用")
+    assert cell.get_attribute("aria-invalid") == "true"
+    assert by_path["fund_details.equipment.0.spent"].message in page.locator(
+        "#" + cell.get_attribute("aria-describedby").split()[-1]).text_content()
+
+    # After every edit the figure is again the engine's, never one in between.
+    field(page, "设备购置费用 第1行 已开支费用").fill("1,000")
+    settled(page)
+    assert spent.text_content() == "1000.30"
+    assert set(page.evaluate("window.shownSums")["project_info.equipment_spent"]) <= {
+        "—", "0.30", "1000.30"}
+
+
+def test_blank_is_the_engine_s_blank(page):
+    """Spaces only are blank to the engine, so they are blank on the page too: a required
+    field holding only spaces gets the engine's required message."""
+    wait_ready(page)
+    name = field(page, "项目名称")
+    name.fill("   ")
+    name.press("Tab")
+    settled(page)
+    assert name.get_attribute("aria-invalid") == "true"
+    assert "请填写项目名称" in page.locator("#summary-list").text_content()

@@ -1,7 +1,12 @@
 // The dossier page: binds the generated form to a draft that is saved on every change, and
-// shows the verdict of the engine's pydantic validators, which run in Pyodide in a worker.
-// Before Python is ready (or in a browser that cannot run it) the page stays usable with
-// simple checks generated from the same definitions (required fields, number syntax).
+// shows what the engine answers: its pydantic validators run in Pyodide in a worker and say
+// which problems there are, what every sum comes to, which fields and sections apply and which
+// values count as filled in. The page decides none of this itself. Before Python is ready (or
+// in a browser that cannot run it) it uses only data the build generated from the definitions:
+// the conditions (conditions.js, held to the engine by tests/cases/conditions.json), the
+// HTML-native required marks, the draft record and the draft's file name.
+
+import { holds } from "./conditions.js";
 
 const meta = JSON.parse(document.getElementById("form-meta").textContent);
 const form = document.getElementById("dossier-form");
@@ -12,10 +17,18 @@ const $ = (id) => document.getElementById(id);
 // ---------------------------------------------------------------------------------------------
 // Draft: the data exactly as typed, saved to localStorage on every change.
 
-let draft = loadDraft();
+// The draft as found in storage when the page opened, before anything saved over it: once
+// the engine is ready it says what changed since (open_draft).
+let foundDraft = loadDraft();
+let draft = foundDraft ? structuredClone(foundDraft) : newDraft(emptyData());
 
 function emptyData() {
   return Object.fromEntries(meta.forms.map((f) => [f, {}]));
+}
+
+// A draft is the record the build generated (format, dossier, rule set) with its data.
+function newDraft(data) {
+  return { ...structuredClone(meta.draft_record), data };
 }
 
 function loadDraft() {
@@ -28,13 +41,13 @@ function loadDraft() {
   } catch (err) {
     console.warn("draft unreadable, starting a new one", err);
   }
-  return { format: "formsite-draft", dossier: meta.dossier, data: emptyData() };
+  return null;
 }
 
 let persistAsked = false;
 function saveDraft() {
-  draft.saved_at = new Date().toISOString();
-  draft.ruleset = meta.ruleset;
+  // Saved under the current rules from now on: the record head follows the site.
+  draft = { ...draft, ...structuredClone(meta.draft_record), saved_at: new Date().toISOString() };
   try {
     localStorage.setItem(STORAGE_KEY, JSON.stringify(draft));
     $("save-state").textContent = `已自动保存 ${new Date().toLocaleTimeString("zh-CN")}`;
@@ -89,20 +102,9 @@ function fillControl(el, value) {
   else el.value = value ?? "";
 }
 
-// Fields that hold something typed (a restored draft or an import) count as touched.
-function markTouched() {
-  for (const path of Object.keys(meta.fields)) {
-    const value = getAt(path);
-    const presets = meta.fields[path].presets;
-    const onlyPresets = presets && JSON.stringify(value) === JSON.stringify(presets);
-    if (!isEmpty(value) && !(Array.isArray(value) && value.every(isEmpty)) && !onlyPresets) touched.add(path);
-  }
-}
-
 function fillAll() {
-  markTouched();
   for (const [path, field] of Object.entries(meta.fields)) {
-    if (field.sum) continue;
+    if (field.computed) continue;
     if (field.type === "table") {
       renderTable(path);
     } else if (field.type === "choice" || field.type === "multichoice") {
@@ -170,7 +172,10 @@ function addRow(path) {
 function removeRow(path, index) {
   const rows = getAt(path);
   const row = rows[index];
-  const filled = row && Object.values(row).some((v) => v !== "" && v != null && v !== false);
+  // Whether the row holds anything is the engine's call (its blank test); before it has
+  // answered, a row anyone typed into is treated as holding something.
+  const filled = engineView ? holdsTyped(`${path}.${index}`)
+    : row !== null && typeof row === "object" && Object.keys(row).length > 0;
   if (filled && !confirm(`确定删除第${index + 1}行吗？该行已填写的内容将被删除。`)) return;
   rows.splice(index, 1);
   renderTable(path);
@@ -180,116 +185,75 @@ function removeRow(path, index) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Conditions and live sums (the engine computes the same, authoritatively, in Python)
+// What the engine answered last: which fields and sections apply, which values it counts as
+// filled in, and its normalised data (with every sum). null until its first answer.
 
-function holds(cond, formId) {
-  if (!cond) return true;
-  if (cond.all) return cond.all.every((c) => holds(c, formId));
-  if (cond.any) return cond.any.some((c) => holds(c, formId));
-  if (cond.not) return !holds(cond.not, formId);
-  const ref = cond.field.split(".").length > 1 && meta.forms.includes(cond.field.split(".")[0])
-    ? cond.field : `${formId}.${cond.field}`;
-  const value = getAt(ref);
-  if (cond.includes !== undefined) return Array.isArray(value) && value.includes(cond.includes);
-  return value === cond.equals;
+let engineView = null;
+
+function takeEngineView(result) {
+  engineView = {
+    hiddenFields: new Set(result.hidden_fields),
+    hiddenSections: new Set(result.hidden_sections),
+    filled: new Set(result.filled),
+    normalised: result.normalised || {},
+  };
 }
 
+// Shown and hidden by the engine once it has answered; before that (and without the engine)
+// by the same conditions, from the JSON the build wrote into data-when.
 function applyConditions() {
   for (const el of form.querySelectorAll("[data-when]")) {
-    const formId = el.closest("section.annex").id.replace(/^annex-/, "");
-    const show = holds(JSON.parse(el.dataset.when), formId);
-    el.hidden = !show;
-  }
-}
-
-// Money as integer hundredths (BigInt): 0.1 + 0.2 is 0.30 here too, never 0.30000000000000004.
-// The same leniency as formsite/values.py: full-width forms, grouping, a trailing unit.
-const UNIT_SUFFIX = /(万元|万|平方米|平米|㎡|m²|m2|%|％|家|个|款|人|次)$/;
-
-function numberText(raw) {
-  let text = String(raw).normalize("NFKC").replace(/[\s\u3000]/g, "").replace(/，/g, ",").replace(/。/g, ".");
-  text = text.replace(UNIT_SUFFIX, "");
-  if (text.includes(",")) {
-    if (!/^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/.test(text)) return null;
-    text = text.replaceAll(",", "");
-  }
-  return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text) ? text : null;
-}
-
-function parseHundredths(raw) {
-  if (raw == null) return null;
-  let text = numberText(raw);
-  if (text === null) return null;
-  text = text.replace(/(\.\d*?)0+$/, "$1");  // 1.500 is 1.5
-  const m = /^([+-]?)(\d*)(?:\.(\d{0,2}))?$/.exec(text);
-  if (!m || (m[2] === "" && !m[3])) return null;
-  const cents = BigInt(m[2] || "0") * 100n + BigInt((m[3] || "").padEnd(2, "0") || "0");
-  return m[1] === "-" ? -cents : cents;
-}
-
-function formatHundredths(cents) {
-  const sign = cents < 0n ? "-" : "";
-  const abs = cents < 0n ? -cents : cents;
-  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
-}
-
-function computeSums() {
-  const totals = {};
-  const valueOf = (ref) => {
-    if (ref in totals) return totals[ref];
-    const parts = ref.split(".");
-    if (parts.length === 3) {
-      const rows = getAt(`${parts[0]}.${parts[1]}`);
-      return (Array.isArray(rows) ? rows : []).reduce(
-        (acc, row) => acc + (parseHundredths(row?.[parts[2]]) ?? 0n), 0n);
+    if (engineView) {
+      el.hidden = el.dataset.section ? engineView.hiddenSections.has(el.dataset.section)
+        : engineView.hiddenFields.has(el.dataset.field);
+    } else {
+      el.hidden = !holds(JSON.parse(el.dataset.when), draft.data, el.closest("section.annex").dataset.form);
     }
-    return parseHundredths(getAt(ref)) ?? 0n;
-  };
-  for (const path of meta.sum_order) {
-    totals[path] = meta.fields[path].sum.reduce((acc, ref) => acc + valueOf(ref), 0n);
   }
-  for (const [path, cents] of Object.entries(totals)) {
-    const out = form.querySelector(`output[data-path="${CSS.escape(path)}"]`);
-    if (out) out.value = formatHundredths(cents);
+}
+
+// A sum shows only the engine's figure. Until the engine has answered there is none: "—".
+// After an edit the last figure stays until the next answer replaces it (milliseconds).
+function showSums() {
+  for (const out of form.querySelectorAll("output[data-computed]")) {
+    const [formId, fieldId] = out.dataset.path.split(".");
+    const value = engineView?.normalised[formId]?.[fieldId];
+    out.value = value == null ? "—" : String(value);
+    out.title = engineView ? "由校验引擎计算" : "待校验引擎计算";
   }
+}
+
+// A table whose rows are still exactly its preset rows (milestone labels and the like) holds
+// nothing the person typed, though the engine counts the labels as filled in.
+function onlyPresets(tablePath) {
+  const presets = meta.fields[tablePath]?.presets;
+  return presets !== undefined && JSON.stringify(getAt(tablePath)) === JSON.stringify(presets);
+}
+
+// Whether the engine counted a value at, below or above this data path as filled in.
+function holdsTyped(path) {
+  if (!engineView) return false;
+  for (const p of engineView.filled) {
+    if (onlyPresets(p.split(".").slice(0, 2).join("."))) continue;
+    if (p === path || p.startsWith(`${path}.`) || path.startsWith(`${p}.`)) return true;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Issues: next to each field and in the summary
 
-const NUMERIC = new Set(["money", "area", "percent", "integer"]);
-
-// Before Python is ready: required fields and number syntax only, from the same definitions.
-function preliminaryIssues() {
-  const issues = [];
-  const visible = (path) => !form.querySelector(`[data-field="${CSS.escape(path)}"]`)?.closest("[hidden]");
-  for (const [path, field] of Object.entries(meta.fields)) {
-    if (field.sum || !visible(path)) continue;
-    const value = getAt(path);
-    if (field.required && (value == null || value === "" || (Array.isArray(value) && !value.length))) {
-      const verb = field.type === "choice" || field.type === "multichoice" ? "请选择" : "请填写";
-      issues.push({ path, code: "required", severity: "error", message: `${verb}${field.label}。` });
-    } else if (NUMERIC.has(field.type) && value && numberText(value) === null) {
-      issues.push({ path, code: "number.invalid", severity: "error", message: `${field.label}应填写数字，填写的是“${value}”。` });
-    }
-  }
-  return issues;
-}
-
 let shownPaths = [];
 // "Please fill in X" next to a field the person has not reached yet is noise: such messages
-// appear beside a field once it was edited (or after a download), and always in the summary.
+// appear beside a field once it was edited here or holds something (a restored draft, an
+// import: the engine's "filled"), or after a download; always in the summary.
 const touched = new Set();
 let showAllInline = false;
-const isEmpty = (v) => v == null || v === "" || v === false || (Array.isArray(v) && !v.length)
-  || (typeof v === "object" && !Array.isArray(v) && Object.values(v).every(isEmpty));
 
 function isQuiet(issue) {
   if (showAllInline) return false;
   const [formId, fieldId] = issue.path.split(".");
-  if (touched.has(`${formId}.${fieldId}`)) return false;
-  const value = getAt(issue.path);
-  return isEmpty(value) || (Array.isArray(value) && value.every(isEmpty));
+  return !touched.has(`${formId}.${fieldId}`) && !holdsTyped(issue.path);
 }
 
 // A format error on the field being typed in waits until the person leaves it (or pauses
@@ -298,7 +262,7 @@ let typingIn = null;
 form.addEventListener("focusout", () => {
   if (typingIn) {
     typingIn = null;
-    showIssues(lastIssues.issues, lastIssues.options);
+    if (engineView) showIssues(lastIssues.issues, lastIssues.options);
   }
 });
 
@@ -348,7 +312,6 @@ function documentOrder(issues) {
 }
 
 function showIssues(unordered, options = {}) {
-  const { preliminary = false } = options;
   lastIssues = { issues: unordered, options };
   const issues = documentOrder(unordered);
   clearIssues();
@@ -386,19 +349,28 @@ function showIssues(unordered, options = {}) {
     li.append(a);
     list.append(li);
   }
+  $("summary-empty").textContent = "暂无问题。";
   $("summary-empty").hidden = issues.length > 0;
   const errors = issues.filter((i) => i.severity === "error").length;
   const warnings = issues.length - errors;
   const verdict = $("verdict");
-  if (preliminary) {
-    verdict.textContent = errors ? `初步检查：${errors}个问题（完整校验加载中）` : "初步检查未发现问题（完整校验加载中）";
-    verdict.className = "verdict pending";
-  } else {
-    verdict.textContent = errors
-      ? `未通过校验：${errors}个错误，${warnings}个提醒`
-      : `通过校验，可以下载提交${warnings ? `（${warnings}个提醒）` : ""}`;
-    verdict.className = `verdict ${errors ? "bad" : "good"}`;
-  }
+  verdict.textContent = errors
+    ? `未通过校验：${errors}个错误，${warnings}个提醒`
+    : `通过校验，可以下载提交${warnings ? `（${warnings}个提醒）` : ""}`;
+  verdict.className = `verdict ${errors ? "bad" : "good"}`;
+}
+
+// No verdict of the page's own while there is none from the engine: say what is happening.
+function showNoVerdict() {
+  const verdict = $("verdict");
+  verdict.textContent = engine.failed
+    ? "未校验：本浏览器无法运行校验引擎，填写内容已自动保存"
+    : "完整校验加载中，填写内容已自动保存";
+  verdict.className = "verdict pending";
+  $("summary-empty").textContent = engine.failed
+    ? "本浏览器无法运行校验引擎，不能列出问题。请在新版浏览器中导入草稿后校验。"
+    : "校验引擎加载完成后，将在此列出全部问题。";
+  $("summary-empty").hidden = false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,7 +383,7 @@ function startEngine() {
   try {
     worker = new Worker(new URL("../py-worker.js", import.meta.url), { type: "module" });
   } catch (err) {
-    engineFailed("本浏览器不支持模块化 Web Worker，无法加载完整校验。表单仍可填写，并进行初步检查。");
+    engineFailed("本浏览器不支持模块化 Web Worker，无法加载校验引擎。表单仍可填写并自动保存。");
     return;
   }
   engine.worker = worker;
@@ -425,6 +397,7 @@ function startEngine() {
       $("engine-text").textContent = `校验引擎已就绪（${(msg.ms / 1000).toFixed(1)} 秒）`;
       document.body.dataset.engine = "ready";
       validateNow();
+      tellAboutFoundDraft();
     } else if (msg.type === "error") {
       engineFailed(msg.text);
     } else if (msg.type === "result") {
@@ -433,7 +406,7 @@ function startEngine() {
       if (waiter) (msg.ok ? waiter.resolve : waiter.reject)(msg.ok ? msg.value : new Error(msg.error));
     }
   });
-  worker.addEventListener("error", () => engineFailed("校验引擎启动失败。表单仍可填写，并进行初步检查。"));
+  worker.addEventListener("error", () => engineFailed("校验引擎启动失败。表单仍可填写并自动保存。"));
 }
 
 function engineFailed(text) {
@@ -444,6 +417,8 @@ function engineFailed(text) {
   $("engine-progress").hidden = true;
   $("engine-text").textContent = text;
   $("engine-status").classList.add("failed");
+  showNoVerdict();
+  showSums();
 }
 
 function call(fn, ...args) {
@@ -471,7 +446,9 @@ async function validateNow() {
     document.body.dataset.validateMs = (performance.now() - started).toFixed(2);
     // An edit arrived meanwhile: this verdict is about an older draft; the next one follows.
     if (!dirty) {
-      applyNormalisedSums(result.normalised);
+      takeEngineView(result);
+      applyConditions();
+      showSums();
       showIssues([...result.errors, ...result.warnings]);
       document.body.dataset.validated = String(Number(document.body.dataset.validated || 0) + 1);
     }
@@ -486,14 +463,15 @@ async function validateNow() {
   }
 }
 
-function applyNormalisedSums(normalised) {
-  if (!normalised) return;
-  for (const [path, field] of Object.entries(meta.fields)) {
-    if (!field.sum) continue;
-    const [formId, fieldId] = path.split(".");
-    const value = normalised[formId]?.[fieldId];
-    const out = form.querySelector(`output[data-path="${CSS.escape(path)}"]`);
-    if (out && value != null) out.value = value;
+// The notes about a draft found in storage (rules or forms changed since it was saved, data
+// the current forms have no field for) come from the engine, as for an imported bundle.
+async function tellAboutFoundDraft() {
+  if (!foundDraft) return;
+  try {
+    const { notes } = JSON.parse(await call("open_draft", JSON.stringify({ dossier: meta.dossier, draft: foundDraft })));
+    if (notes.length) showNotice("已载入本机保存的草稿，请注意：", "warning", notes);
+  } catch (err) {
+    console.warn("open_draft failed", err);
   }
 }
 
@@ -502,9 +480,8 @@ function applyNormalisedSums(normalised) {
 
 function refresh() {
   applyConditions();
-  computeSums();
   if (engine.ready) validateNow();
-  else showIssues(preliminaryIssues(), { preliminary: true });
+  else showNoVerdict();
 }
 
 function changed() {
@@ -597,7 +574,8 @@ function replaceDraft(next, { backup = true } = {}) {
       return false;
     }
   }
-  draft = { format: "formsite-draft", dossier: meta.dossier, ...next };
+  draft = newDraft(next.data);
+  foundDraft = null; // what the engine will say about the stored draft no longer applies
   for (const f of meta.forms) draft.data[f] ??= {};
   touched.clear();
   showAllInline = false;
@@ -609,11 +587,11 @@ function replaceDraft(next, { backup = true } = {}) {
 }
 
 // Without the engine (a browser too old for it) the draft can still leave this browser:
-// a bare data.json in the bundle format, which the site and the CLI open and revalidate.
+// the record and the file name the build generated, with the data; the site and the CLI open
+// it (saying it carries no checksum) and revalidate it.
 function downloadDraftJson() {
-  const record = { format: "formsite-bundle", format_version: 1, dossier: meta.dossier,
-    ruleset: meta.ruleset, data: draft.data, validation: { ok: false, status: "未校验" } };
-  const name = `${(getAt("project_info.project_name") || meta.title).replace(/[\\/:*?"<>|\x00-\x1f]+/g, "_").slice(0, 60)}.json`;
+  const record = { ...meta.draft_record, data: draft.data };
+  const name = meta.draft_file_name;
   download(name, new TextEncoder().encode(JSON.stringify(record, null, 2)), "application/json");
   showNotice(`已下载草稿“${name}”（未经校验）。在新版浏览器中打开本页，用“导入数据包”即可继续。`, "warning");
 }
@@ -669,7 +647,8 @@ $("import-file").addEventListener("change", async () => {
     showNotice(`导入失败：${result.message} 当前草稿未作任何改动。`, "error");
     return;
   }
-  if (touched.size > 0 && !confirm(`导入“${file.name}”将替换当前填写的内容。当前草稿会另存为备份，`
+  const holdsSomething = touched.size > 0 || meta.forms.some((f) => holdsTyped(f));
+  if (holdsSomething && !confirm(`导入“${file.name}”将替换当前填写的内容。当前草稿会另存为备份，`
     + "可用“恢复上一份草稿”找回。继续导入吗？")) return;
   if (!replaceDraft({ data: result.data })) return;
   showNotice(`已导入“${file.name}”。导入前的草稿已另存为备份，可用“恢复上一份草稿”找回。`,
@@ -723,12 +702,8 @@ window.addEventListener("beforeprint", () => {
 // For benchmarks and tests, and for support staff in the developer console.
 window.formsiteEngine = { call, get ready() { return engine.ready; } };
 
-const draftRules = draft.ruleset;
 ensurePresets();
 fillAll();
+showSums();
 updateRestoreButton();
 startEngine();
-if (draftRules && draftRules.hash !== meta.ruleset.hash) {
-  showNotice(`本草稿按规则集 ${draftRules.id} 版本 ${draftRules.version} 填写，此后网站的规则或表单已更新（当前版本 ${meta.ruleset.version}）。`
-    + "填写内容全部保留，并按当前规则重新校验；请查看“问题汇总”中的变化。", "warning");
-}

@@ -11,7 +11,7 @@ import binascii
 import json
 from typing import Any
 
-from .bundle import BundleError
+from .bundle import BundleError, rule_changes, unknown_data
 from .engine import Engine
 
 _engine: Engine | None = None
@@ -37,10 +37,28 @@ def _get() -> Engine:
 
 
 def validate(request_json: str) -> str:
-    """{"dossier": id, "data": {...}} → {"ok", "errors", "warnings", "normalised"}."""
+    """{"dossier": id, "data": {...}} → {"ok", "errors", "warnings", "normalised",
+    "hidden_fields", "hidden_sections", "filled"}: everything the page shows."""
     request = json.loads(request_json)
     report = _get().validate(request["dossier"], request["data"])
-    return _dumps({**report.as_dict(), "normalised": report.normalised})
+    return _dumps(report.for_page())
+
+
+def open_draft(request_json: str) -> str:
+    """{"dossier", "draft": the draft as the page found it saved} → {"notes": [...]}.
+
+    What the person should be told about a saved draft once the engine is ready: the rules or
+    forms changed since it was saved, data the current forms have no field for. The same notes
+    as for an imported bundle, from the same functions.
+    """
+    request = json.loads(request_json)
+    compiled = _get().dossiers[request["dossier"]]
+    draft = request.get("draft") if isinstance(request.get("draft"), dict) else {}
+    data = draft.get("data") if isinstance(draft.get("data"), dict) else {}
+    data = {form_id: values for form_id, values in data.items() if isinstance(values, dict)}
+    report = _get().validate(compiled.dossier.id, data)
+    return _dumps({"notes": [*rule_changes(compiled, draft, report, subject="本草稿"),
+                             *unknown_data(compiled, data)]})
 
 
 def export_bundle(request_json: str) -> str:

@@ -1,0 +1,23 @@
+// The page's condition interpreter (site_src/static/conditions.js) against the shared table of
+// cases that tests/test_conditions_shared.py also runs through the engine's formsite.conditions.
+// Run: node --test tests/js/  (pytest runs it too).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+
+const read = (rel) => readFileSync(new URL(rel, import.meta.url), "utf-8");
+
+// The site serves conditions.js as a plain .js module and this repository's package.json does
+// not say "type": "module", so Node would read the file as CommonJS; import its text instead.
+const source = read("../../site_src/static/conditions.js");
+const { holds } = await import(`data:text/javascript;base64,${Buffer.from(source).toString("base64")}`);
+
+const cases = JSON.parse(read("../cases/conditions.json"));
+
+test("the table has cases", () => assert.ok(cases.length >= 40));
+
+for (const c of cases) {
+  test(c.name, () => {
+    assert.equal(holds(c.condition, structuredClone(c.data), c.formId), c.expected);
+  });
+}
