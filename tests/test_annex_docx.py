@@ -39,6 +39,7 @@ FONT_CONF = ROOT / "scripts" / "fontconfig" / "formsite-cjk.conf"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 ANNEX3 = "附件3 重点项目信息表.docx"
 ANNEX4 = "附件4 项目资金投入明细表.docx"
+CONDITIONS = "附件3补充 基本条件自查表.docx"
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,7 +201,12 @@ def _pretty(root: ET.Element) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("name", "golden"), [(ANNEX3, "annex3_document.xml"), (ANNEX4, "annex4_document.xml")]
+    ("name", "golden"),
+    [
+        (ANNEX3, "annex3_document.xml"),
+        (CONDITIONS, "annex3_conditions_document.xml"),
+        (ANNEX4, "annex4_document.xml"),
+    ],
 )
 def test_document_xml_matches_golden(reference, name: str, golden: str) -> None:
     actual = _xml(reference[name])
@@ -225,11 +231,11 @@ def test_document_xml_matches_golden(reference, name: str, golden: str) -> None:
 
 
 def test_file_names_and_order(reference) -> None:
-    assert list(reference) == [ANNEX3, ANNEX4]
+    assert list(reference) == [ANNEX3, CONDITIONS, ANNEX4]
     assert all(d.removed_chars == 0 for d in reference.values())
 
 
-@pytest.mark.parametrize("name", [ANNEX3, ANNEX4])
+@pytest.mark.parametrize("name", [ANNEX3, CONDITIONS, ANNEX4])
 def test_a4_gb_margins_and_full_width_tables(reference, name: str) -> None:
     body = _xml(reference[name]).find(f"{W}body")
     sect = body.find(f"{W}sectPr")
@@ -245,6 +251,31 @@ def test_a4_gb_margins_and_full_width_tables(reference, name: str) -> None:
         grid = [int(_attr(c, "w")) for c in table.findall(f"{W}tblGrid/{W}gridCol")]
         assert _attr(width, "w") == str(mm_to_twips(156)), "table must fill the 156 mm block"
         assert sum(grid) == mm_to_twips(156)
+
+
+@pytest.mark.parametrize("name", [ANNEX3, CONDITIONS, ANNEX4])
+def test_page_numbers_on_every_page(reference, name: str) -> None:
+    """GB/T 9704 7.5: "— N —", 4号 宋体, in the footer of every page (odd and even)."""
+    doc = reference[name]
+    sect = _xml(doc).find(f"{W}body/{W}sectPr")
+    refs = {_attr(r, "type") for r in sect.findall(f"{W}footerReference")}
+    assert refs == {"default", "even"}
+    for part in ("word/footer1.xml", "word/footer2.xml"):
+        footer = _xml(doc, part)
+        text = "".join(t.text or "" for t in footer.iter(f"{W}t"))
+        instr = "".join(t.text or "" for t in footer.iter(f"{W}instrText"))
+        assert text == "\u2014 1 \u2014" and instr.strip() == "PAGE"
+        sizes = {_run_style(r)[1] for r in footer.iter(f"{W}r")}
+        fonts = {_run_style(r)[0] for r in footer.iter(f"{W}r")}
+        assert sizes == {28} and fonts == {"宋体"}
+
+
+@pytest.mark.parametrize("name", [ANNEX4, CONDITIONS])
+def test_rows_never_split_and_header_repeats(reference, name: str) -> None:
+    table = _xml(reference[name]).find(f"{W}body/{W}tbl")
+    trs = table.findall(f"{W}tr")
+    assert trs[0].find(f"{W}trPr/{W}tblHeader") is not None
+    assert all(tr.find(f"{W}trPr/{W}cantSplit") is not None for tr in trs)
 
 
 def _run_style(run: ET.Element) -> tuple[str | None, int | None, bool]:
@@ -332,19 +363,22 @@ def test_annex3_grid_merges_and_rows(reference) -> None:
         "2024年利润（万元）",
         "3456.70",
     ]
+    i = _find_row(rows, "项目类型")
+    assert texts[i][1].split("\n")[-1] == NOTICE_TYPES_NOTE
     i = _find_row(rows, "项目起止时间")
     assert texts[i][1] == "2024年1月至2025年9月"
     # The schedule: heading row then one row per milestone.
     i = _find_row(rows, "项目分年度建设进度计划")
+    # The notice's headings carry no unit; the printed figures carry it instead.
     assert [t.replace("\n", "") for t in texts[i]] == [
         "项目分年度建设进度计划",
-        "完成投资（投入）（万元）",
-        "项目实施进度（%）",
+        "完成投资（投入）",
+        "项目实施进度",
     ]
     assert texts[i + 1 : i + 4] == [
-        ["2024年12月31日前", "1800.00", "50"],
-        ["2025年6月30日前", "2700.00", "75"],
-        ["2025年9月30日前", "3600.00", "100"],
+        ["2024年12月31日前", "1800.00万元", "50%"],
+        ["2025年6月30日前", "2700.00万元", "75%"],
+        ["2025年9月30日前", "3600.00万元", "100%"],
     ]
     # 支持内容 in the notice's arrangement, values from the computed fields.
     i = _find_row(rows, "支持内容")
@@ -387,12 +421,13 @@ def test_annex3_grid_merges_and_rows(reference) -> None:
         assert _attr(tr_pr.find(f"{W}trHeight"), "hRule") != "exact"
     # Commitments, then the stamp block in an exact-height row without a border between.
     commit, stamp = rows[-2][0], rows[-1][0]
+    # The notice's commitments word for word, without tick marks.
     assert _cell_text(commit).split("\n") == [
         "承诺意见：",
-        "√ 1.本项目未违反国家产业政策、环保政策。",
-        "√ 2.申报期本项目未获得过中央和省级商务类财政专项资金补助。",
-        "√ 3.本企业未列入严重失信名单，近三年未发生重大安全生产责任事故。",
-        "√ 4.本企业承诺所填内容真实有效。",
+        "1.本项目未违反国家产业政策、环保政策。",
+        "2.申报期本项目未获得过中央和省级商务类财政专项资金补助。",
+        "3.本企业未列入严重失信名单，近三年未发生重大安全生产责任事故。",
+        "4.本企业承诺所填内容真实有效。",
     ]
     assert "项目承担企业（盖章）" in _cell_text(stamp) and "年\u3000\u3000月\u3000\u3000日" in (
         _cell_text(stamp)
@@ -402,23 +437,77 @@ def test_annex3_grid_merges_and_rows(reference) -> None:
     assert _attr(stamp.find(f"{W}tcPr/{W}tcBorders/{W}top"), "val") == "nil"
 
 
-def test_annex3_basic_conditions_only_for_selected_types(reference, valid) -> None:
+NOTICE = ROOT.parent / "shared" / "spec" / "notice.txt"
+NOTICE_TYPES_NOTE = (
+    "注：跨境电商产业带展示选品中心、线上产业带专区方面、公共服务中心方面、产业园区等四种类型"
+    "选择其中一项或多项。"
+)
+
+
+@pytest.mark.skipif(not NOTICE.is_file(), reason="the notice (../shared/spec) is not here")
+def test_printed_fixed_words_are_the_notices(reference) -> None:
+    """The fixed words of 附件3 (labels, headings, notes, commitments) occur in the notice's
+    附件3 character for character (ignoring line breaks and blanks)."""
+    notice = NOTICE.read_text(encoding="utf-8")
+    annex3 = notice[notice.index("附件3\n") : notice.index("附件4\n")]
+    flat = re.sub(r"\s+", "", annex3)
+    assert NOTICE_TYPES_NOTE in flat
+    table = _xml(reference[ANNEX3]).find(f"{W}body/{W}tbl")
+    rows = _rows(table)
+    i = _find_row(rows, "项目分年度建设进度计划")
+    heads = [_cell_text(c).replace("\n", "") for c in rows[i]]
+    assert "".join(heads) in flat
+    commitments = _cell_text(rows[-2][0]).replace("\n", "")
+    assert commitments in flat
+    # Every label cell of the table (value cells hold the dossier's data).
+    labels = [
+        "承担单位名称", "单位性质", "法定代表人", "单位地址", "社会信用代码", "项目负责人",
+        "联系人", "联系电话", "项目名称", "项目类型", "项目起止时间", "项目建设地址",
+        "项目建设内容", "项目建设情况", "项目获得政府性资金支持情况", "项目前期报批情况",
+        "项目示范带动作用",
+    ]  # fmt: skip
+    texts = {_cell_text(c).replace("\n", "") for cells in rows for c in cells}
+    for label in labels:
+        assert label in texts and label in flat, label
+
+
+def test_basic_conditions_is_its_own_document(reference, valid) -> None:
+    """附件3 ends with the stamp, as the notice's form; 基本条件自查 is a separate file."""
+    assert len(_xml(reference[ANNEX3]).findall(f"{W}body/{W}tbl")) == 1
+    text3 = "".join(t.text or "" for t in _xml(reference[ANNEX3]).iter(f"{W}t"))
+    assert "基本条件" not in text3
+    body = _xml(reference[CONDITIONS]).find(f"{W}body")
+    paragraphs = ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in body.findall(f"{W}p")]
+    assert paragraphs[:5] == [
+        "附件3补充",
+        "重点项目基本条件自查表",
+        "项目承建单位（盖章）：义乌市跨境云仓供应链管理有限公司",
+        "项目名称：义乌市小商品跨境电商直播产业园",
+        "项目类型：跨境电商公共服务中心、跨境电商产业园区",
+    ]
+    assert "项目承担企业（盖章）" in paragraphs
+
+
+def test_annex3_basic_conditions_only_for_selected_types(reference, valid, render) -> None:
     def conditions(doc: AnnexDocument) -> list[str]:
         tables = _xml(doc).findall(f"{W}body/{W}tbl")
-        assert len(tables) == 2
-        return [_cell_text(cells[0]) for cells in _rows(tables[1])[1:]]
+        assert len(tables) == 1
+        return [_cell_text(cells[0]) for cells in _rows(tables[0])[1:]]
 
-    park = conditions(reference[ANNEX3])
+    park = conditions(reference[CONDITIONS])
     assert "公共服务中心实际使用面积（平方米）" in park
     assert "园区年销售额（万元）" in park and "相关平台直播账号数（个）" in park
     assert not any(label.startswith("展示选品中心") for label in park)
-    showroom = conditions(valid[ANNEX3])
+    showroom = conditions(valid[CONDITIONS])
     assert showroom == [
         "展示选品中心实际使用面积（平方米）",
         "展示选品中心入驻供应商、卖家企业（家）",
         "展示选品中心品牌种类（个）",
         "展示选品中心产品类别（款）",
     ]
+    # No type selected: the blank form lists every condition.
+    blank = conditions(render({})[CONDITIONS])
+    assert blank[0].startswith("展示选品中心") and "相关平台直播账号数（个）" in blank
 
 
 def test_annex4_categories_merged_over_items_and_totals(reference) -> None:
@@ -530,7 +619,7 @@ def _expected_texts(engine: Engine, raw: dict[str, Any]) -> set[str]:
 def test_every_entered_value_reads_back(engine: Engine, render, dossier) -> None:
     raw = dossier()
     docs = render(raw)
-    text = _docx_text(docs[ANNEX3]) + "\n" + _docx_text(docs[ANNEX4])
+    text = "\n".join(_docx_text(d) for d in docs.values())
     expected = _expected_texts(engine, raw)
     assert len(expected) > 40
     missing = sorted(e for e in expected if e not in text)
@@ -573,9 +662,9 @@ def test_invalid_values_print_as_typed(engine: Engine, render) -> None:
 
 def test_blank_dossier_prints_the_blank_form(render) -> None:
     docs = render({})
-    assert list(docs) == [ANNEX3, ANNEX4]
+    assert list(docs) == [ANNEX3, CONDITIONS, ANNEX4]
     text = _docx_text(docs[ANNEX3])
-    assert "□外资" in text and "□1.本项目" not in text and "□ 1.本项目" in text
+    assert "□外资" in text and "1.本项目未违反" in text
     rows = [
         [_cell_text(c) for c in cells]
         for cells in _rows(_xml(docs[ANNEX3]).find(f"{W}body/{W}tbl"))
@@ -635,8 +724,9 @@ def test_hostile_strings_give_well_formed_documents(hostile) -> None:
 
 def _write(tmp_path: Path, docs: dict[str, AnnexDocument], prefix: str) -> list[Path]:
     paths = []
-    for i, doc in enumerate(docs.values()):
-        path = tmp_path / f"{prefix}-{i + 3}.docx"
+    for doc in docs.values():
+        key = {ANNEX3: "3", CONDITIONS: "3s", ANNEX4: "4"}[doc.file_name]
+        path = tmp_path / f"{prefix}-{key}.docx"
         path.write_bytes(doc.data)
         paths.append(path)
     return paths
@@ -733,9 +823,10 @@ def test_libreoffice_converts_to_pdf(tmp_path: Path, reference, hostile) -> None
         assert pdf.is_file() and pdf.stat().st_size > 0, f"no PDF for {path.name}"
         pages[path.stem] = _pages(pdf)
         assert pages[path.stem] >= 1
-    # The reference 附件3 runs over several pages (基本条件自查 starts its own), 附件4 fits one;
+    # The reference 附件3 runs over two pages or more, 基本条件自查表 and 附件4 fit one;
     # the 100 kB text makes the hostile 附件3 long.
-    assert pages["reference-3"] >= 3 and pages["reference-4"] == 1
+    assert pages["reference-3"] >= 2 and pages["reference-3s"] == 1
+    assert pages["reference-4"] == 1
     assert pages["hostile-3"] > 20
     if shutil.which("pdftotext"):
         text = subprocess.run(

@@ -31,6 +31,7 @@ from formsite.docx import (
     CellBorders,
     Document,
     PageBreak,
+    PageNumbers,
     Paragraph,
     Row,
     Run,
@@ -46,12 +47,15 @@ from formsite.docx import (
 ROOT = Path(__file__).resolve().parents[1]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 EXPECTED_PARTS = [
     "[Content_Types].xml",
     "_rels/.rels",
     "word/document.xml",
     "word/_rels/document.xml.rels",
+    "word/footer1.xml",
+    "word/footer2.xml",
     "word/styles.xml",
     "word/settings.xml",
     "word/fontTable.xml",
@@ -87,7 +91,7 @@ SCHEMA_ORDER = {
     ],
     "trPr": ["cantSplit", "trHeight", "tblHeader"],
     "tcPr": ["tcW", "gridSpan", "vMerge", "tcBorders", "shd", "vAlign"],
-    "sectPr": ["type", "pgSz", "pgMar", "cols", "docGrid"],
+    "sectPr": ["headerReference", "footerReference", "type", "pgSz", "pgMar", "cols", "docGrid"],
     "tblBorders": ["top", "left", "bottom", "right", "insideH", "insideV"],
     "tcBorders": ["top", "left", "bottom", "right"],
     "tblCellMar": ["top", "left", "bottom", "right"],
@@ -231,6 +235,62 @@ def feature_file(tmp_path_factory: pytest.TempPathFactory, feature_docx: bytes) 
 
 
 # --- structure ------------------------------------------------------------------------------
+
+
+def _footer_text(footer: ET.Element) -> str:
+    """The footer's text with the PAGE field shown as "N"."""
+    out = []
+    for el in footer.iter():
+        if _local(el.tag) == "t":
+            out.append(el.text or "")
+        elif _local(el.tag) == "instrText":
+            out.append(f"{{{(el.text or '').strip()}}}")
+    return "".join(out).replace("{PAGE}1", "N")
+
+
+def test_page_numbers_gb9704_on_every_section(feature_docx: bytes) -> None:
+    """GB/T 9704 7.5: "— N —" in 4号 宋体, odd pages right, even pages left, one character in
+    from the text block, 7 mm below it; every section points at both footers."""
+    rels = _part(feature_docx, "word/_rels/document.xml.rels")
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    assert targets["rId4"] == "footer1.xml" and targets["rId5"] == "footer2.xml"
+    settings = _part(feature_docx, "word/settings.xml")
+    assert settings.find("w:evenAndOddHeaders", NS) is not None
+    body = _part(feature_docx, "word/document.xml").find("w:body", NS)
+    sections = body.findall(".//w:sectPr", NS)
+    assert len(sections) == 2
+    for sect in sections:
+        refs = {(_attr(r, "type"), r.get(f"{{{R}}}id")) for r in sect.findall("w:footerReference", NS)}
+        assert refs == {("default", "rId4"), ("even", "rId5")}
+        bottom = int(_attr(sect.find("w:pgMar", NS), "bottom"))
+        footer = int(_attr(sect.find("w:pgMar", NS), "footer"))
+        line = 14 * 1.3 * 20  # the footer paragraph's exact line height, twips
+        assert abs((bottom - footer - line) - mm_to_twips(7)) <= 2
+    for name, align, indent in (("footer1.xml", "right", "right"), ("footer2.xml", "left", "left")):
+        footer = _part(feature_docx, f"word/{name}")
+        assert _footer_text(footer) == "\u2014 N \u2014"
+        ppr = footer.find("w:p/w:pPr", NS)
+        assert _attr(ppr.find("w:jc", NS), "val") == align
+        assert _attr(ppr.find("w:ind", NS), indent) == str(mm_to_twips(14 * 25.4 / 72))
+        for run in footer.iter(f"{W}r"):
+            assert _attr(run.find("w:rPr/w:sz", NS), "val") == "28"  # 4号 = 14 pt
+            assert _attr(run.find("w:rPr/w:rFonts", NS), "eastAsia") == "宋体"
+
+
+def test_page_numbers_centred_or_off() -> None:
+    doc = feature_document()
+    doc.page_numbers = PageNumbers(position="center")
+    data = write_docx(doc)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+    assert "word/footer1.xml" in names and "word/footer2.xml" not in names
+    assert _attr(_part(data, "word/footer1.xml").find("w:p/w:pPr/w:jc", NS), "val") == "center"
+    assert _part(data, "word/settings.xml").find("w:evenAndOddHeaders", NS) is None
+    doc.page_numbers = None
+    data = write_docx(doc)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert not any("footer" in n for n in archive.namelist())
+    assert _part(data, "word/document.xml").find(".//w:footerReference", NS) is None
 
 
 def test_package_parts_in_fixed_order(feature_docx: bytes) -> None:

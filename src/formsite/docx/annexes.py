@@ -1,7 +1,8 @@
 """The filled annexes of a project dossier as Word files, laid out like the official blank forms.
 
 ``render_annexes(compiled, raw_data, normalised)`` returns one :class:`AnnexDocument` per
-annex: 附件3 重点项目信息表 and 附件4 项目资金投入明细表 of the notice.
+annex: 附件3 重点项目信息表 and 附件4 项目资金投入明细表 of the notice, plus our 基本条件自查表
+as a document of its own ("附件3补充"), so that the official 附件3 is printed unaltered.
 
 How the layout is described: every annex is a *row spec*, a short declarative list (see
 ``ANNEX3_TABLE``) saying which field goes into which cells of a fixed column grid, which cells
@@ -15,16 +16,20 @@ Typography follows DESIGN §5 / GB/T 9704-2012: A4 portrait with the 37/26/35/28
 "附件N" in 黑体 三号, the title in 方正小标宋简体 二号, table text in 仿宋_GB2312 小四 (五号 where
 columns are narrow), tables exactly as wide as the 156 mm text block.  Long texts flow across
 pages: their rows may split and have no fixed height; only the stamp area has an exact height.
+Every printed label and fixed text is the notice's wording (compare with spec/notice.txt); where
+a field's label or help in forms/ is worded for the web page, the spec below carries the
+notice's words.  Page numbers ("— N —") come from the writer's default footer.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..compiler import CompiledDossier
-from .fieldtext import CHECKED, UNCHECKED, DossierText
+from .fieldtext import DossierText
 from .ooxml import (
     Border,
     Cell,
@@ -40,7 +45,13 @@ from .ooxml import (
     render_docx,
 )
 
-__all__ = ["AnnexDocument", "render_annexes", "render_fund_details", "render_project_info"]
+__all__ = [
+    "AnnexDocument",
+    "render_annexes",
+    "render_basic_conditions",
+    "render_fund_details",
+    "render_project_info",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +82,13 @@ TEXT_WIDTH_MM = 156.0  # GB/T 9704: 210 mm - 28 mm - 26 mm
 _LINE = {ANNEX_PT: 28.0, TITLE_PT: 33.0, TABLE_PT: 18.0, NARROW_PT: 15.0, 14.0: 22.0}
 _NIL = Border("nil")
 Align = Literal["left", "center", "right", "both"]
+
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _is_number(text: str) -> bool:
+    return _NUMBER.fullmatch(text) is not None
 
 
 def _line(size: float) -> float:
@@ -205,7 +223,7 @@ class Value:
     span: int = 1
     show: Literal["text", "prose", "boxes", "range"] = "text"
     per_line: int = 0  # boxes per printed line (0 = all on one line)
-    note: bool = False  # print the field's help under it, as the notice's "注："
+    note: str | None = None  # printed under the value, the notice's "注：……" wording
     rows: int = 1
     align: Align | None = None
     size: float | None = None  # overrides the row's size (a long code in a narrow cell)
@@ -236,10 +254,15 @@ class Band:
 @dataclass(frozen=True, slots=True)
 class Plan:
     """A table field printed as a column-headed block: the first header cell carries the
-    field's label (the notice's "项目分年度建设进度计划"), the others the column labels."""
+    field's label (the notice's "项目分年度建设进度计划"), the others ``headings`` (the
+    notice's column words, which carry no unit) or else the column labels.  ``units`` are
+    appended to the printed values of the columns after the first ("1800.00万元", "50%"),
+    so a figure keeps its unit although the official heading has none."""
 
     field: str
     spans: tuple[int, ...]
+    headings: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,9 +365,7 @@ class _Builder:
         else:
             blocks = _lines(t.text(self.form, slot.field), size=size, align=align)
         if slot.note:
-            help_text = t.field(self.form, slot.field).help or ""
-            if help_text:
-                blocks.append(_p(f"注：{help_text}", size=NARROW_PT, align="both"))
+            blocks.append(_p(slot.note, size=NARROW_PT, align="both"))
         return blocks
 
     def _cells(self, spec: Cells) -> None:
@@ -398,7 +419,7 @@ class _Builder:
         columns = fdef.columns or []
         if len(spec.spans) != len(columns) or sum(spec.spans) != self.width:
             raise ValueError(f"Plan {spec.field}: spans {spec.spans} do not fit its columns")
-        head = [fdef.label, *(c.label for c in columns[1:])]
+        head = [fdef.label, *(spec.headings or [c.label for c in columns[1:]])]
         starts = [sum(spec.spans[:i]) for i in range(len(spec.spans))]
         head = [
             _fit_label(h, self._width(c, s), TABLE_PT)
@@ -411,6 +432,10 @@ class _Builder:
             if first.type == "date" and values[0]:
                 # The notice words a milestone as a deadline: "2024年12月31日前".
                 values[0] = values[0] if values[0].endswith("前") else f"{values[0]}前"
+            for k, unit in enumerate(spec.units, start=1):
+                # Only a value that validated gets a unit: text typed as is stays as typed.
+                if values[k] and unit and _is_number(values[k]):
+                    values[k] = f"{values[k]}{unit}"
             self.rows.append(Row(self._centred(values, spec.spans), height_mm=9, cant_split=True))
 
     @staticmethod
@@ -459,17 +484,14 @@ class _Builder:
             )
 
     def _commitments(self, spec: Commitments) -> None:
+        # The notice's commitments, word for word and without tick marks: the stamp below is
+        # what commits the enterprise.  Whether each was affirmed on the page is checked by
+        # the rules (an unaffirmed one is an error and the dossier is not ready to submit).
         section = next(s for s in self.text.form(self.form).sections if s.id == spec.section)
-        blocks = [_p(spec.heading, bold=True, keep_with_next=True)]
+        blocks = [_p(spec.heading, keep_with_next=True)]
         for n, fdef in enumerate(section.fields, start=1):
-            mark = CHECKED if self.text.checked(self.form, fdef.id) else UNCHECKED
             blocks.append(
-                _p(
-                    f"{mark} {n}.{fdef.label}",
-                    align="left",
-                    first_line_chars=2,
-                    keep_with_next=True,
-                )
+                _p(f"{n}.{fdef.label}", align="left", first_line_chars=2, keep_with_next=True)
             )
         top = Cell(blocks, span=self.width, valign="top", borders=CellBorders(bottom=_NIL))
         stamp = Cell(
@@ -492,6 +514,12 @@ class _Builder:
 # four-cell rows join them as 1 | 2 | 1 | 2, the schedule as 2 | 2 | 2.  The last column is
 # the widest so that a landline "0571-87050825" fits in 五号 without wrapping.
 ANNEX3_COLUMNS = (30.0, 23.0, 24.0, 27.0, 23.0, 29.0)
+
+# The notice's note in the 项目类型 cell, word for word (the field's help is worded for the page).
+ANNEX3_TYPES_NOTE = (
+    "注：跨境电商产业带展示选品中心、线上产业带专区方面、公共服务中心方面、产业园区等四种类型"
+    "选择其中一项或多项。"
+)
 
 ANNEX3_TABLE = TableSpec(
     form="project_info",
@@ -559,7 +587,7 @@ ANNEX3_TABLE = TableSpec(
         Cells(
             (
                 Label("project_types"),
-                Value("project_types", 5, show="boxes", per_line=2, note=True),
+                Value("project_types", 5, show="boxes", per_line=2, note=ANNEX3_TYPES_NOTE),
             )
         ),
         Cells((Label(text="项目起止时间"), Value("start_month..end_month", 5, show="range"))),
@@ -574,7 +602,12 @@ ANNEX3_TABLE = TableSpec(
         ),
         Cells((Label("build_address"), Value("build_address", 5))),
         Cells((Label("build_content"), Value("build_content", 5, show="prose"))),
-        Plan("progress_plan", spans=(2, 2, 2)),
+        Plan(
+            "progress_plan",
+            spans=(2, 2, 2),
+            headings=("完成投资（投入）", "项目实施进度"),
+            units=("万元", "%"),
+        ),
         Cells((Label("subsidy_requested", 2), Value("subsidy_requested", 4))),
         Support(
             pairs=(
@@ -624,12 +657,24 @@ def _annex3_header(t: DossierText) -> list[Paragraph]:
     return out
 
 
-def _conditions_block(t: DossierText, form: str, section_id: str) -> list[Any]:
-    """Our 基本条件自查: one label/value row per field that applies to the selected types."""
+# 基本条件自查表: our addition (DESIGN §3.1), printed as a document of its own so that the
+# official 附件3 stays exactly the notice's form.
+CONDITIONS_ANNEX = "附件3补充"
+CONDITIONS_TITLE = "重点项目基本条件自查表"
+CONDITIONS_INTRO = (
+    "根据通知第三条“支持项目需满足以下基本条件”，对照所选项目类型如实填写。"
+    "本表为附件3《重点项目信息表》的补充材料。"
+)
+
+
+def _conditions_table(t: DossierText, form: str, section_id: str) -> Table:
+    """One label/value row per field that applies to the selected types; with no type selected
+    (a blank form), every field."""
     section = next(s for s in t.form(form).sections if s.id == section_id)
+    any_type = bool(t.choice(form, "project_types").selected_labels())
     rows = []
     for fdef in section.fields:
-        if not t.applies(form, fdef):
+        if any_type and not t.applies(form, fdef):
             continue
         rows.append(
             Row(
@@ -637,11 +682,10 @@ def _conditions_block(t: DossierText, form: str, section_id: str) -> list[Any]:
                     Cell(_lines(fdef.label, align="left")),
                     Cell(_lines(t.text(form, fdef.id), align="center")),
                 ],
-                height_mm=9,
+                height_mm=8,
+                cant_split=True,
             )
         )
-    if not rows:
-        return []
     head = Row(
         [
             Cell([_p("项目", align="center", bold=True)]),
@@ -651,16 +695,45 @@ def _conditions_block(t: DossierText, form: str, section_id: str) -> list[Any]:
         header=True,
         cant_split=True,
     )
-    # Our addition, not part of the notice's form (which ends with the stamp): its own page.
-    heading = _p(
-        section.title,
-        size=ANNEX_PT,
-        font=HEITI,
-        space_after_pt=6,
-        keep_with_next=True,
-        page_break_before=True,
+    for cell in rows[-1].cells if rows else []:
+        for block in cell.blocks:
+            block.keep_with_next = True  # the last row goes to the next page with the stamp
+    return Table(columns_mm=_exact_columns([104.0, 52.0]), rows=[head, *rows])
+
+
+def render_basic_conditions(t: DossierText) -> AnnexDocument:
+    form = t.form(ANNEX3_TABLE.form)
+    header = [
+        _header_line("项目承建单位（盖章）", t.text(form.id, "org_name")),
+        _header_line(t.label(form.id, "project_name"), t.text(form.id, "project_name")),
+        _header_line(
+            t.label(form.id, "project_types"),
+            t.choice(form.id, "project_types").selected_labels(),
+        ),
+    ]
+    header[-1].space_after_pt = 4
+    blocks: list[Any] = [
+        _annex_label(CONDITIONS_ANNEX),
+        _title(CONDITIONS_TITLE),
+        *header,
+        _p(CONDITIONS_INTRO, size=TABLE_PT, align="both", space_after_pt=6),
+        _conditions_table(t, form.id, ANNEX3_CONDITIONS_SECTION),
+        # The stamp block, as under the commitments of 附件3; it stays with the table's end.
+        _p(space_before_pt=12, keep_with_next=True),
+        *(
+            _p(line, align="left", indent_left_mm=92, keep_with_next=True)
+            for line in ("项目承担企业（盖章）", "", "年\u3000\u3000月\u3000\u3000日")
+        ),
+    ]
+    blocks[-1].keep_with_next = False
+    result = render_docx(
+        Document([_section(blocks)], title=f"{CONDITIONS_ANNEX} {CONDITIONS_TITLE}")
     )
-    return [heading, Table(columns_mm=_exact_columns([104.0, 52.0]), rows=[head, *rows])]
+    return AnnexDocument(
+        file_name=f"{CONDITIONS_ANNEX} {CONDITIONS_TITLE.removeprefix('重点项目')}.docx",
+        data=result.data,
+        removed_chars=result.removed_chars,
+    )
 
 
 def render_project_info(t: DossierText) -> AnnexDocument:
@@ -671,7 +744,6 @@ def render_project_info(t: DossierText) -> AnnexDocument:
         title = form.title
     blocks: list[Any] = [_annex_label(form.annex), _title(title), *_annex3_header(t)]
     blocks.append(_Builder(t, ANNEX3_TABLE).build())
-    blocks += _conditions_block(t, form.id, ANNEX3_CONDITIONS_SECTION)
     result = render_docx(Document([_section(blocks)], title=f"{form.annex} {form.title}"))
     return AnnexDocument(
         file_name=f"{form.annex} {_short_title(form.title)}.docx",
@@ -725,7 +797,8 @@ def _fund_table(t: DossierText) -> Table:
                 cells.append(
                     Cell(_lines(item.get(column.id, ""), align=aligns.get(column.type, "left")))
                 )
-            rows.append(Row(cells, height_mm=9))
+            # A row is never split across pages (the header row repeats above the rest).
+            rows.append(Row(cells, height_mm=9, cant_split=True))
     totals = {c.id: "" for c in columns}
     money = [c.id for c in columns if c.type == "money"]
     for column_id, total_field in zip(money, ANNEX4_TOTALS, strict=True):
@@ -803,9 +876,9 @@ def render_fund_details(t: DossierText) -> AnnexDocument:
 # Public entry point
 # --------------------------------------------------------------------------------------------
 
-_RENDERERS: Mapping[str, Callable[[DossierText], AnnexDocument]] = {
-    "project_info": render_project_info,
-    "fund_details": render_fund_details,
+_RENDERERS: Mapping[str, tuple[Callable[[DossierText], AnnexDocument], ...]] = {
+    "project_info": (render_project_info, render_basic_conditions),
+    "fund_details": (render_fund_details,),
 }
 
 
@@ -820,4 +893,4 @@ def render_annexes(
     ``Report.normalised`` from validating it (or ``None``).  A field prints its normalised
     value when it has one, else its raw value, so nothing entered is lost."""
     text = DossierText(compiled, raw_data, normalised)
-    return [_RENDERERS[f.id](text) for f in compiled.forms if f.id in _RENDERERS]
+    return [render(text) for f in compiled.forms for render in _RENDERERS.get(f.id, ())]

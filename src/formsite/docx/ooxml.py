@@ -41,6 +41,7 @@ __all__ = [
     "Document",
     "DocxResult",
     "PageBreak",
+    "PageNumbers",
     "Paragraph",
     "Row",
     "Run",
@@ -263,6 +264,9 @@ class Table:
     borders: Literal["single", "none"] = "single"
     border_pt: float = 0.5
     align: Literal["left", "center", "right"] = "center"
+    # Left/right padding inside every cell; None keeps Word's default (1.9 mm).  A dense
+    # landscape list (附件5, 17 columns) needs less.
+    cell_margin_mm: float | None = None
 
     @property
     def width_mm(self) -> float:
@@ -280,7 +284,9 @@ class Section:
     orientation: Literal["portrait", "landscape"] = "portrait"
     margins_mm: tuple[float, float, float, float] = GB_MARGINS_MM
     header_mm: float = 15.0
-    footer_mm: float = 17.5
+    # Distance of the footer (the page number) from the page's bottom edge.  None: GB/T
+    # 9704-2012 7.5, the page number line starts 7 mm below the text block.
+    footer_mm: float | None = None
 
     @property
     def page_size_mm(self) -> tuple[float, float]:
@@ -299,10 +305,29 @@ class Section:
         return self.page_size_mm[1] - top - bottom
 
 
+@dataclass(frozen=True, slots=True)
+class PageNumbers:
+    """Page numbers in the footer, GB/T 9704-2012 7.5: 4号 (14 pt) 半角宋体 Arabic digits with
+    a 一字线 on each side ("— 1 —"), 7 mm below the text block.  ``position="outer"`` is the
+    standard's placement: odd pages on the right, even pages on the left, one character in from
+    the edge of the text block (Word's "different odd and even pages"); ``"center"`` centres
+    the number on every page."""
+
+    position: Literal["outer", "center"] = "outer"
+    font: str = "宋体"
+    size_pt: float = 14.0
+    dash: str = "\u2014"  # 一字线
+
+    @property
+    def line_pt(self) -> float:
+        return round(self.size_pt * 1.3, 1)
+
+
 @dataclass(slots=True)
 class Document:
     """The whole document.  ``timestamp`` fixes docProps created/modified (UTC); the default
-    is a constant so output is reproducible."""
+    is a constant so output is reproducible.  Every page carries a GB/T 9704 page number
+    unless ``page_numbers`` is None."""
 
     sections: list[Section]
     title: str = ""
@@ -311,6 +336,7 @@ class Document:
     timestamp: datetime | None = None
     default_font: str = _DEFAULT_EAST_ASIAN_FONT
     default_size_pt: float = _DEFAULT_SIZE_PT
+    page_numbers: PageNumbers | None = field(default_factory=PageNumbers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,6 +527,15 @@ class _Context:
         self.language = self.clean(doc.language)
         self.title = self.clean(doc.title)
         self.creator = self.clean(doc.creator)
+        self.page_numbers = doc.page_numbers
+        # (w:type, relationship id, part name, part xml) of each footer part.
+        self.footers: list[tuple[str, str, str, str]] = []
+        if doc.page_numbers is not None:
+            first_id = len(_DOCUMENT_RELS) + 1
+            kinds = ("default", "even") if doc.page_numbers.position == "outer" else ("default",)
+            for i, kind in enumerate(kinds):
+                xml = _footer_xml(self, doc.page_numbers, kind)
+                self.footers.append((kind, f"rId{first_id + i}", f"footer{i + 1}.xml", xml))
 
     def clean(self, text: str) -> str:
         return self.sanitizer.clean(text)
@@ -660,6 +695,55 @@ def _page_break() -> str:
     return _el("w:p", None, [_el("w:r", None, [_el("w:br", {"w:type": "page"})])])
 
 
+def _field_runs(ctx: _Context, instruction: str, shown: str, rpr: str) -> list[str]:
+    """A complex field (begin, instruction, separate, cached result, end); readers that do not
+    update fields show ``shown``."""
+    props = [_el("w:rPr", None, [rpr])] if rpr else []
+
+    def run(*children: str) -> str:
+        return _el("w:r", None, [*props, *children])
+
+    return [
+        run(_el("w:fldChar", {"w:fldCharType": "begin"})),
+        run(_text_el("w:instrText", f" {instruction} ", {"xml:space": "preserve"})),
+        run(_el("w:fldChar", {"w:fldCharType": "separate"})),
+        run(_text_el("w:t", ctx.clean(shown))),
+        run(_el("w:fldChar", {"w:fldCharType": "end"})),
+    ]
+
+
+def _footer_xml(ctx: _Context, numbers: PageNumbers, kind: str) -> str:
+    """A footer part holding the page number "— N —" (see :class:`PageNumbers`)."""
+    one_char_mm = numbers.size_pt * 25.4 / 72
+    if numbers.position == "center":
+        align: Align = "center"
+        indent: dict[str, float] = {}
+    elif kind == "even":
+        align, indent = "left", {"indent_left_mm": one_char_mm}
+    else:
+        align, indent = "right", {"indent_right_mm": one_char_mm}
+    p = Paragraph(
+        align=align,
+        space_before_pt=0,
+        space_after_pt=0,
+        line_pt=numbers.line_pt,
+        mark_font=numbers.font,
+        mark_size_pt=numbers.size_pt,
+        **indent,
+    )
+    dash = ctx.clean(numbers.dash)
+    font = ctx.use_font(ctx.clean(numbers.font))
+    dash_rpr = _rpr(ctx, font=font, size_pt=numbers.size_pt, text_is_ascii=False)
+    digit_rpr = _rpr(ctx, font=font, size_pt=numbers.size_pt)
+    runs = [
+        _el("w:r", None, [_el("w:rPr", None, [dash_rpr]), _text_el("w:t", f"{dash} ", {"xml:space": "preserve"})]),
+        *_field_runs(ctx, "PAGE", "1", digit_rpr),
+        _el("w:r", None, [_el("w:rPr", None, [dash_rpr]), _text_el("w:t", f" {dash}", {"xml:space": "preserve"})]),
+    ]
+    paragraph = _el("w:p", None, [_ppr(ctx, p), *runs])
+    return _XML_DECL + _el("w:ftr", {"xmlns:w": NS_W, "xmlns:r": NS_R}, [paragraph])
+
+
 # A paragraph that carries a section break (or ends the body) after a table: Word always keeps
 # a paragraph after a table, and a full-size one can spill onto an extra blank page.  A 1 pt
 # exact line makes it practically invisible.
@@ -693,11 +777,14 @@ def _tbl_borders(table: Table) -> str:
 
 def _tbl_pr(table: Table, width: int) -> str:
     """CT_TblPr order: tblW, jc, tblBorders, tblLayout, tblCellMar, tblLook."""
+    side = (
+        _CELL_MARGIN_TWIPS if table.cell_margin_mm is None else mm_to_twips(table.cell_margin_mm)
+    )
     margins = [
         _el("w:top", {"w:w": 0, "w:type": "dxa"}),
-        _el("w:left", {"w:w": _CELL_MARGIN_TWIPS, "w:type": "dxa"}),
+        _el("w:left", {"w:w": side, "w:type": "dxa"}),
         _el("w:bottom", {"w:w": 0, "w:type": "dxa"}),
-        _el("w:right", {"w:w": _CELL_MARGIN_TWIPS, "w:type": "dxa"}),
+        _el("w:right", {"w:w": side, "w:type": "dxa"}),
     ]
     return _el(
         "w:tblPr",
@@ -824,14 +911,33 @@ def _block(ctx: _Context, block: Block) -> str:
     raise TypeError(f"not a document block: {block!r}")
 
 
-def _sect_pr(section: Section) -> str:
-    """CT_SectPr order: pgSz, pgMar, cols, docGrid."""
+# GB/T 9704-2012 7.5: the page number's 一字线 sits 7 mm below the text block.
+_PAGE_NUMBER_GAP_MM = 7.0
+
+
+def _footer_mm(ctx: _Context, section: Section) -> float:
+    if section.footer_mm is not None:
+        return section.footer_mm
+    bottom = section.margins_mm[2]
+    if ctx.page_numbers is None:
+        return min(17.5, bottom)
+    line_mm = ctx.page_numbers.line_pt * 25.4 / 72
+    return max(0.0, bottom - _PAGE_NUMBER_GAP_MM - line_mm)
+
+
+def _sect_pr(ctx: _Context, section: Section) -> str:
+    """CT_SectPr order: footerReference, pgSz, pgMar, cols, docGrid."""
     width, height = section.page_size_mm
     top, right, bottom, left = section.margins_mm
+    footer_refs = [
+        _el("w:footerReference", {"w:type": kind, "r:id": rel_id})
+        for kind, rel_id, _name, _xml in ctx.footers
+    ]
     return _el(
         "w:sectPr",
         None,
         [
+            *footer_refs,
             _el(
                 "w:pgSz",
                 {
@@ -848,7 +954,7 @@ def _sect_pr(section: Section) -> str:
                     "w:bottom": mm_to_twips(bottom),
                     "w:left": mm_to_twips(left),
                     "w:header": mm_to_twips(section.header_mm),
-                    "w:footer": mm_to_twips(section.footer_mm),
+                    "w:footer": mm_to_twips(_footer_mm(ctx, section)),
                     "w:gutter": 0,
                 },
             ),
@@ -863,7 +969,7 @@ def _sect_pr(section: Section) -> str:
 def _section_body(ctx: _Context, section: Section, is_last: bool) -> list[str]:
     """A section's blocks; an earlier section's sectPr rides in its last paragraph."""
     blocks = list(section.blocks)
-    sect_pr = _sect_pr(section)
+    sect_pr = _sect_pr(ctx, section)
     last = blocks[-1] if blocks else None
     if is_last:
         tail = [_paragraph(ctx, _SPACER)] if not isinstance(last, Paragraph) else []
@@ -964,8 +1070,8 @@ def _styles_xml(ctx: _Context, doc: Document) -> str:
 
 
 def _settings_xml(ctx: _Context) -> str:
-    """CT_Settings order: zoom, defaultTabStop, characterSpacingControl, compat, themeFontLang,
-    decimalSymbol, listSeparator."""
+    """CT_Settings order: zoom, defaultTabStop, evenAndOddHeaders, characterSpacingControl,
+    compat, themeFontLang, decimalSymbol, listSeparator."""
     compat_flags = [
         "w:spaceForUL",
         "w:balanceSingleByteDoubleByteWidth",
@@ -1002,6 +1108,8 @@ def _settings_xml(ctx: _Context) -> str:
             _el("w:zoom", {"w:percent": 100}),
             # 420 twips = two 10.5 pt characters, the Chinese Word default.
             _val("w:defaultTabStop", 420),
+            # Odd and even pages have their own footers (page numbers on the outer side).
+            _el("w:evenAndOddHeaders") if len(ctx.footers) > 1 else "",
             _val("w:characterSpacingControl", "compressPunctuation"),
             compat,
             _el("w:themeFontLang", {"w:val": "en-US", "w:eastAsia": ctx.language}),
@@ -1072,9 +1180,10 @@ def _app_xml() -> str:
 _CT_BASE = "application/vnd.openxmlformats-officedocument.wordprocessingml"
 
 
-def _content_types_xml() -> str:
+def _content_types_xml(ctx: _Context) -> str:
     overrides = [
         ("/word/document.xml", f"{_CT_BASE}.document.main+xml"),
+        *((f"/word/{name}", f"{_CT_BASE}.footer+xml") for _k, _id, name, _x in ctx.footers),
         ("/word/styles.xml", f"{_CT_BASE}.styles+xml"),
         ("/word/settings.xml", f"{_CT_BASE}.settings+xml"),
         ("/word/fontTable.xml", f"{_CT_BASE}.fontTable+xml"),
@@ -1147,11 +1256,13 @@ def render_docx(doc: Document) -> DocxResult:
     # document.xml first: rendering it collects the fonts that fontTable.xml lists.
     document = _document_xml(ctx, doc)
     styles = _styles_xml(ctx, doc)
+    footer_rels = [(f"{_REL_BASE}/footer", name) for _kind, _id, name, _xml in ctx.footers]
     parts = [
-        ("[Content_Types].xml", _content_types_xml()),
+        ("[Content_Types].xml", _content_types_xml(ctx)),
         ("_rels/.rels", _rels_xml(_PACKAGE_RELS)),
         ("word/document.xml", document),
-        ("word/_rels/document.xml.rels", _rels_xml(_DOCUMENT_RELS)),
+        ("word/_rels/document.xml.rels", _rels_xml([*_DOCUMENT_RELS, *footer_rels])),
+        *((f"word/{name}", xml) for _kind, _id, name, xml in ctx.footers),
         ("word/styles.xml", styles),
         ("word/settings.xml", _settings_xml(ctx)),
         ("word/fontTable.xml", _font_table_xml(ctx)),
