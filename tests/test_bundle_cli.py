@@ -38,12 +38,18 @@ def make_zip(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def rezip_record(content: bytes, change) -> bytes:
-    """The bundle with its data.json record changed by ``change(record)`` (manifest kept)."""
+def rezip_record(content: bytes, change, *, manifest: bool = True) -> bytes:
+    """The bundle with its data.json record changed by ``change(record)``; the manifest is
+    recomputed to match (as a careful editor would) unless ``manifest`` is False."""
     files = unzip(content)
     record = json.loads(files[DATA_FILE])
     change(record)
     files[DATA_FILE] = json.dumps(record, ensure_ascii=False).encode()
+    if manifest:
+        listing = json.loads(files[MANIFEST_FILE])
+        for entry in listing["files"]:
+            entry["sha256"] = hashlib.sha256(files[entry["name"]]).hexdigest()
+        files[MANIFEST_FILE] = json.dumps(listing, ensure_ascii=False).encode()
     return make_zip(files)
 
 
@@ -67,7 +73,7 @@ def test_export_zip_contents_and_checksums(exported, definitions: Definitions):
     assert report.ok
     assert name == "安吉县椅业跨境电商产业带展示选品中心.zip"
     files = unzip(content)
-    documents = {"附件3 重点项目信息表.docx", "附件4 项目资金投入明细表.docx"}
+    documents = {"附件3 重点项目信息表.docx", "附件3补充 基本条件自查表.docx", "附件4 项目资金投入明细表.docx"}
     assert set(files) == {DATA_FILE, MANIFEST_FILE, *documents}
 
     manifest = json.loads(files[MANIFEST_FILE])
@@ -202,6 +208,21 @@ def test_tampered_data_gets_a_checksum_note(engine: Engine, exported):
     assert len(opened.notes) == 1
     assert "校验和" in opened.notes[0]
     assert opened.report.ok
+
+
+def test_a_file_changed_behind_the_manifest_is_named(engine: Engine, exported):
+    def tamper(record):
+        record["validation"]["status"] = "通过校验（手改）"
+
+    opened = engine.open(rezip_record(exported[1], tamper, manifest=False))
+    assert opened.tampered == [DATA_FILE]
+    assert any("manifest.json" in note and DATA_FILE in note for note in opened.notes)
+
+
+def test_a_bundle_without_manifest_is_named(engine: Engine, exported):
+    files = unzip(exported[1])
+    del files[MANIFEST_FILE]
+    assert engine.open(make_zip(files)).tampered == [MANIFEST_FILE]
 
 
 def test_bundle_from_older_rule_set_is_revalidated_and_the_change_named(engine: Engine,

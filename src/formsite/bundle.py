@@ -83,20 +83,16 @@ def _zip(files: list[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
-def render_documents(compiled: CompiledDossier, data: dict[str, Any],
-                     report: Report) -> list[tuple[str, bytes]]:
-    """The official forms of the dossier, filled: one DOCX per annex, Chinese file names."""
-    from .docx.annexes import render_annexes
-
-    return [(doc.file_name, doc.data) for doc in render_annexes(compiled, data, report.normalised)]
-
-
-def write_bundle(compiled: CompiledDossier, data: dict[str, Any]) -> tuple[bytes, Report]:
-    """The ZIP bundle for ``data``: validated now, with its DOCX documents and a manifest."""
-    report = validate(compiled, data)
-    record = make_record(compiled, data, report)
+def write_bundle(compiled: CompiledDossier, data: dict[str, Any], report: Report,
+                 documents: list[tuple[str, bytes]],
+                 attachments: list[tuple[str, bytes]] = (),
+                 extra: dict[str, Any] | None = None) -> bytes:
+    """The ZIP bundle: ``data.json`` (the record: data as entered, its checksum, the verdict,
+    and ``extra`` such as the list of attachments), the documents, each attached bundle byte
+    for byte, and ``manifest.json`` with the sha256 of every file."""
+    record = {**make_record(compiled, data, report), **(extra or {})}
     files = [(DATA_FILE, json.dumps(record, ensure_ascii=False, indent=2).encode()),
-             *render_documents(compiled, data, report)]
+             *documents, *attachments]
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -104,11 +100,15 @@ def write_bundle(compiled: CompiledDossier, data: dict[str, Any]) -> tuple[bytes
         "ruleset": record["ruleset"],
         "validation": {"ok": report.ok, "status": record["validation"]["status"],
                        "errors": len(report.errors), "warnings": len(report.warnings)},
-        "files": [{"name": name, "sha256": hashlib.sha256(content).hexdigest(),
+        "files": [{"name": name, "sha256": sha256_hex(content),
                    "bytes": len(content)} for name, content in files],
     }
     files.append((MANIFEST_FILE, json.dumps(manifest, ensure_ascii=False, indent=2).encode()))
-    return _zip(files), report
+    return _zip(files)
+
+
+def sha256_hex(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -136,14 +136,33 @@ class Opened:
     data: dict[str, Any]
     report: Report
     notes: list[str] = field(default_factory=list)
+    tampered: list[str] = field(default_factory=list)
+    unchecked: bool = False  # no data checksum: a draft saved without the engine
+    made_under: str = ""  # "id 版本" of the other rule set it was made under, if any
+    attachments: list[Any] = field(default_factory=list)  # formsite.chain.Attached
 
 
-def read_bundle(raw: bytes, compiled_by_id: dict[str, CompiledDossier],
-                expect_dossier: str | None = None) -> Opened:
-    """Open a ZIP bundle or a bare data.json, revalidate it under the current rules."""
+@dataclass
+class Parsed:
+    """A bundle's record, checked for shape but not yet validated, and the archive's files."""
+
+    compiled: CompiledDossier
+    record: dict[str, Any]
+    data: dict[str, Any]
+    files: dict[str, bytes]  # every entry of the ZIP ({} for a bare data.json)
+    notes: list[str]
+    tampered: list[str]  # files whose bytes differ from the manifest, or "manifest.json"
+
+
+def parse_bundle(raw: bytes, compiled_by_id: dict[str, CompiledDossier],
+                 expect_dossier: str | None = None) -> Parsed:
+    """A ZIP bundle or a bare data.json, read without trusting anything in it."""
     if len(raw) > MAX_BUNDLE_BYTES:
         raise BundleError("bundle.too_large", limit="50MB")
-    record = _record_from(raw)
+    files = _entries(raw) if raw[:2] == b"PK" else {}
+    if files and DATA_FILE not in files:
+        raise BundleError("bundle.no_data")
+    record = _json_record(files[DATA_FILE] if files else raw)
     if not isinstance(record, dict) or record.get("format") != FORMAT:
         raise BundleError("bundle.not_ours")
     version = record.get("format_version")
@@ -166,24 +185,81 @@ def read_bundle(raw: bytes, compiled_by_id: dict[str, CompiledDossier],
                      "已按当前规则重新校验。")
     elif record.get("data_sha256") != data_sha256(data):
         notes.append("注意：数据包的校验和与内容不一致，文件可能在导出后被修改过，请核对。")
-    report = validate(compiled, data)
-    notes.extend(rule_changes(compiled, record, report))
-    notes.extend(unknown_data(compiled, data))
-    return Opened(dossier, data, report, notes)
+    tampered = _manifest_mismatches(files) if files else []
+    if tampered:
+        notes.append(f"注意：数据包中的文件与清单（manifest.json）不一致：{'、'.join(tampered[:5])}，"
+                     "文件可能在导出后被修改过，请核对。")
+    return Parsed(compiled, record, data, files, notes, tampered)
 
 
-def _record_from(raw: bytes) -> Any:
-    if raw[:2] == b"PK":
-        try:
-            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-                info = archive.getinfo(DATA_FILE)
-                if info.file_size > MAX_BUNDLE_BYTES:
-                    raise BundleError("bundle.entry_too_large", name=DATA_FILE)
-                raw = archive.read(info)
-        except KeyError:
-            raise BundleError("bundle.no_data") from None
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
-            raise BundleError("bundle.bad_zip") from exc
+def read_bundle(raw: bytes, compiled_by_id: dict[str, CompiledDossier],
+                expect_dossier: str | None = None) -> Opened:
+    """Open a bundle of a dossier without attachments and revalidate it under the current
+    rules (dossiers with attachments are opened by :mod:`formsite.chain`)."""
+    parsed = parse_bundle(raw, compiled_by_id, expect_dossier)
+    report = validate(parsed.compiled, parsed.data)
+    return opened(parsed, report)
+
+
+def opened(parsed: Parsed, report: Report) -> Opened:
+    notes = [*parsed.notes, *rule_changes(parsed.compiled, parsed.record, report),
+             *unknown_data(parsed.compiled, parsed.data)]
+    old = parsed.record.get("ruleset") if isinstance(parsed.record.get("ruleset"), dict) else {}
+    made_under = ("" if old.get("hash") == parsed.compiled.definitions.ruleset_hash
+                  else f"{str(old.get('id', '未知'))[:40]} 版本 {str(old.get('version', '未知'))[:20]}")
+    return Opened(parsed.compiled.dossier.id, parsed.data, report, notes, tampered=parsed.tampered,
+                  unchecked="data_sha256" not in parsed.record, made_under=made_under)
+
+
+# An entry of a bundle is at most this big (a project bundle with its DOCX is ~100 kB; a city's
+# bundle of 11 counties × 10 projects stays far below).
+MAX_ENTRY_BYTES = 40 * 1024 * 1024
+MAX_ENTRIES = 2000
+
+
+def _entries(raw: bytes) -> dict[str, bytes]:
+    """Every file of the ZIP, read through a bounded stream: a header that lies about a size
+    cannot make us allocate more than the limit; duplicate names are refused."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_ENTRIES:
+                raise BundleError("bundle.bad_zip")
+            names = [i.filename for i in infos]
+            if len(set(names)) != len(names):
+                raise BundleError("bundle.duplicate_entries")
+            out: dict[str, bytes] = {}
+            budget = MAX_BUNDLE_BYTES
+            for info in infos:
+                if info.is_dir():
+                    continue
+                with archive.open(info) as stream:
+                    content = stream.read(min(MAX_ENTRY_BYTES, budget) + 1)
+                if len(content) > min(MAX_ENTRY_BYTES, budget):
+                    raise BundleError("bundle.entry_too_large", name=info.filename[:60])
+                budget -= len(content)
+                out[info.filename] = content
+            return out
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
+        # NotImplementedError / RuntimeError: compression or encryption we do not read.
+        raise BundleError("bundle.bad_zip") from exc
+    except RuntimeError as exc:  # zipfile raises it for encrypted entries
+        raise BundleError("bundle.encrypted") from exc
+
+
+def _manifest_mismatches(files: dict[str, bytes]) -> list[str]:
+    """Files whose bytes are not those the manifest lists (or a missing/broken manifest)."""
+    try:
+        manifest = json.loads(files[MANIFEST_FILE].decode("utf-8"))
+        listed = {f["name"]: f["sha256"] for f in manifest["files"]}
+    except (KeyError, TypeError, ValueError, UnicodeDecodeError, RecursionError):
+        return [MANIFEST_FILE]
+    names = set(files) - {MANIFEST_FILE}
+    return sorted(n for n in names | set(listed)
+                  if n not in files or n not in listed or sha256_hex(files[n]) != listed[n])
+
+
+def _json_record(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from .checks import CHECKS
 from .definitions import Condition, DossierDef, FieldDef, FormDef, RuleSet
+from .documents import DOCUMENT_SETS
 from .errors import Problem
 
 
@@ -177,6 +178,13 @@ def check_references(forms: dict[str, FormDef], dossiers: Iterable[DossierDef],
                 problems.append(RefProblem(False, "", ("dossiers", d, "forms"),
                                            f"表单 {form_id} 不存在"))
         need(dossier.file_name, False, "", ("dossiers", d, "file_name"))
+        if dossier.documents not in DOCUMENT_SETS:
+            problems.append(RefProblem(False, "", ("dossiers", d, "documents"),
+                                       f"没有名为 {dossier.documents} 的文档组；"
+                                       f"可用：{'、'.join(sorted(DOCUMENT_SETS))}"))
+        if dossier.attachments is not None:
+            problems.extend(_attachment_problems(dossier, d, index, params, need,
+                                                 {x.id for x in dossiers}))
 
     for c, rule in enumerate(ruleset.checks):
         loc = ("checks", c)
@@ -248,3 +256,33 @@ def _sum_cycles(form: FormDef, index: FieldIndex) -> list[RefProblem]:
                        f"计算字段循环引用：{ref} 依赖 {'、'.join(sorted(deps[ref] & pending.keys()))}，"
                        "而后者又依赖它")
             for ref in sorted(pending)]
+
+
+def _attachment_problems(dossier: DossierDef, d: int, index: FieldIndex, params: dict[str, Any],
+                         need: Callable, dossier_ids: set[str]) -> list[RefProblem]:
+    """Every reference of an ``attachments`` block resolves: the table is a table of this
+    dossier with the ref and copy columns, read-only; keys and sources are fields."""
+    adef = dossier.attachments
+    assert adef is not None
+    loc = ("dossiers", d, "attachments")
+    problems: list[RefProblem] = []
+    if adef.dossier not in dossier_ids:
+        problems.append(RefProblem(False, "", (*loc, "dossier"), f"材料 {adef.dossier} 不存在"))
+    table = index.fields.get(adef.table)
+    if table is None or table.type != "table" or adef.table.split(".")[0] not in dossier.forms:
+        problems.append(RefProblem(False, "", (*loc, "table"),
+                                   f"{adef.table} 不是本材料中的表格字段"))
+    else:
+        for column in [adef.ref_column, *adef.copy_]:
+            cdef = index.fields.get(f"{adef.table}.{column}")
+            if cdef is None or not cdef.readonly:
+                problems.append(RefProblem(False, "", (*loc, "copy"),
+                                           f"{adef.table} 应有只读（readonly）列 {column}"))
+    for ref in [*adef.key, *adef.copy_.values(), *adef.same.values()]:
+        need(ref, False, "", loc)
+    for ref in [*adef.same, *([adef.max_count_by] if adef.max_count_by else [])]:
+        need(ref, False, "", loc)
+    if adef.max_count_param and not isinstance(param(params, adef.max_count_param, None), dict):
+        problems.append(RefProblem(False, "", (*loc, "max_count_param"),
+                                   f"参数 {adef.max_count_param} 应为映射：{{档次: 最多个数}}"))
+    return problems

@@ -134,6 +134,11 @@ class FieldDef(Strict):
     preset_rows: list[dict[str, Any]] | None = None
     preset_rows_param: str | None = None
     add_label: str | None = None
+    # "cards": each row shown as a block of labelled fields (rows with long texts, e.g. one
+    # 附件2 per project) instead of a line of cells.
+    layout: Literal["rows", "cards"] = "rows"
+    # Filled by the engine from an attached bundle (see AttachmentDef.copy), never typed.
+    readonly: bool = False
 
     @model_validator(mode="after")
     def _type_specific(self) -> FieldDef:
@@ -218,12 +223,39 @@ class FormDef(Strict):
         return [field for section in self.sections for field in section.fields]
 
 
+class AttachmentDef(Strict):
+    """Bundles of another dossier carried inside this one byte for byte, so their own hashes
+    still hold: a county's bundle carries its enterprises' project bundles, a city's bundle its
+    counties' bundles. Each attached bundle is revalidated under the current rules, never
+    trusted, and gets one row of ``table`` (the county's 附件2 for that project, the city's
+    推荐意见 for that county)."""
+
+    dossier: Identifier = Field(description="The kind of bundle attached")
+    label: str = Field(description="What one attachment is called, e.g. 重点项目数据包")
+    table: FieldRef = Field(description="form.table with one row per attachment, in order")
+    ref_column: Identifier = Field(default="ref", description="The row's column holding the key")
+    key: list[FieldRef] = Field(min_length=1, description="Fields of the attached data that "
+                                "identify it: two attachments with the same key are duplicates")
+    copy_: dict[Identifier, FieldRef] = Field(default_factory=dict, alias="copy",
+                                              description="row column ← field of the attached data")
+    same: dict[FieldRef, FieldRef] = Field(default_factory=dict, description="this dossier's "
+                                           "field → the attached field that must equal it")
+    min_count: int = 1
+    max_count_param: str | None = Field(default=None, description="parameter: a mapping from "
+                                        "the value of max_count_by to the most attachments")
+    max_count_by: FieldRef | None = None
+
+
 class DossierDef(Strict):
     id: Identifier
     title: str
     role: str
     forms: list[Identifier] = Field(min_length=1)
     file_name: FieldRef = Field(description="The field whose value names the download")
+    documents: Identifier = Field(description="The document set printed for this dossier "
+                                  "(a renderer in formsite.documents)")
+    attachments: AttachmentDef | None = None
+    page_intro: str | None = None
 
 
 class FormsFile(Strict):

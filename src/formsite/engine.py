@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from .bundle import Opened, bundle_file_name, read_bundle, render_documents, write_bundle
+from .bundle import Opened, bundle_file_name
+from .chain import Attached, Chain
 from .compiler import CompiledDossier, compile_dossier
 from .definitions import Definitions
+from .documents import render_documents
 from .errors import EngineError
 from .examples import ExampleResult, run_all_examples
-from .validation import Report, validate
+from .validation import Report
+
+Files = list[tuple[str, bytes]]  # (file name, bytes) of attached bundles
 
 
 @dataclass
 class Engine:
     definitions: Definitions
     dossiers: dict[str, CompiledDossier]
+    chain: Chain = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.chain = Chain(self.dossiers, render_documents)
 
     @classmethod
     def from_definitions(cls, definitions: Definitions) -> Engine:
@@ -33,20 +41,31 @@ class Engine:
                               code="engine.unknown_dossier")
         return self.dossiers[dossier]
 
-    def validate(self, dossier: str, data: Any) -> Report:
-        return validate(self.compiled(dossier), data)
+    def attach(self, attachments: Files) -> list[Attached]:
+        """Open attached bundles (each once: cached by content hash)."""
+        return [self.chain.attach(name, raw) for name, raw in attachments]
 
-    def export(self, dossier: str, data: dict[str, Any]) -> tuple[str, bytes, Report]:
+    def validate(self, dossier: str, data: Any, attachments: Files = ()) -> Report:
+        return self.chain.validate(self.compiled(dossier), data, self.attach(attachments))
+
+    def sync_rows(self, dossier: str, data: dict[str, Any], attachments: Files) -> dict[str, Any]:
+        """The data with one row of the attachment table per attached bundle."""
+        return self.chain.sync_rows(self.compiled(dossier), data, self.attach(attachments))
+
+    def export(self, dossier: str, data: dict[str, Any],
+               attachments: Files = ()) -> tuple[str, bytes, Report]:
         compiled = self.compiled(dossier)
-        content, report = write_bundle(compiled, data)
+        content, report = self.chain.export(compiled, data, self.attach(attachments))
         return bundle_file_name(compiled, data), content, report
 
-    def documents(self, dossier: str, data: dict[str, Any]) -> list[tuple[str, bytes]]:
+    def documents(self, dossier: str, data: dict[str, Any], attachments: Files = ()) -> Files:
         compiled = self.compiled(dossier)
-        return render_documents(compiled, data, validate(compiled, data))
+        attached = self.attach(attachments)
+        return render_documents(compiled, data, self.chain.validate(compiled, data, attached),
+                                attached)
 
     def open(self, raw: bytes, expect_dossier: str | None = None) -> Opened:
-        return read_bundle(raw, self.dossiers, expect_dossier)
+        return self.chain.open(raw, expect_dossier)
 
     def examples(self) -> list[ExampleResult]:
         return run_all_examples(self.dossiers)
