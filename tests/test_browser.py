@@ -293,6 +293,63 @@ def test_import_from_bytes_io_roundtrip(engine):
         assert set(archive.namelist()) >= {"data.json", "manifest.json"}
 
 
+@pytest.fixture
+def page_api(engine):
+    """formsite.browser, the functions the worker calls, initialised as the worker does."""
+    from formsite import browser as page_api
+
+    page_api.init(engine.definitions.model_dump_json(by_alias=True))
+    return page_api
+
+
+def test_validate_answers_everything_the_page_shows(page_api):
+    from dossiers import valid_project_dossier
+
+    data = valid_project_dossier()
+    data["project_info"]["registered_capital"] = "   "
+    answer = json.loads(page_api.validate(json.dumps({"dossier": "project", "data": data})))
+    assert {"ok", "errors", "warnings", "normalised", "hidden_fields", "hidden_sections",
+            "filled"} <= set(answer)
+    assert "project_info.registered_capital" not in answer["filled"]  # spaces are blank
+    assert "project_info.project_name" in answer["filled"]
+    assert "project_info.park_area" in answer["hidden_fields"]  # not a park
+
+
+def test_open_draft_names_what_changed_without_inventing_new_problems(page_api, engine):
+    from formsite.bundle import draft_record
+
+    record = {**draft_record(engine.dossiers["project"]),
+              "data": {"project_info": {"project_name": "去年的草稿", "field_removed_since": "保留"}}}
+    record["ruleset"] = {"id": "zj-cbec-2023", "version": "2023.1", "hash": "sha256:old"}
+    notes = json.loads(page_api.open_draft(json.dumps({"dossier": "project", "draft": record})))["notes"]
+    assert notes[0].startswith("本草稿按规则集 zj-cbec-2023 版本 2023.1 制作")
+    assert any("project_info.field_removed_since" in n for n in notes)
+    # A draft was never checked: its problems are not "new" (they are in the summary).
+    assert not any(n.startswith("新出现的问题") for n in notes)
+
+
+def test_open_draft_of_a_current_draft_says_nothing(page_api, engine):
+    from formsite.bundle import draft_record
+
+    record = {**draft_record(engine.dossiers["project"]), "data": {"project_info": {}}}
+    assert json.loads(page_api.open_draft(json.dumps({"dossier": "project", "draft": record}))) == {
+        "notes": []}
+
+
+def test_a_draft_record_opens_with_a_missing_checksum_note(engine):
+    from dossiers import valid_project_dossier
+
+    from formsite.bundle import draft_file_name, draft_record
+
+    compiled = engine.dossiers["project"]
+    record = {**draft_record(compiled), "data": valid_project_dossier()}
+    opened = engine.open(json.dumps(record, ensure_ascii=False).encode())
+    assert opened.report.ok
+    assert len(opened.notes) == 1
+    assert "没有数据校验和" in opened.notes[0] and "修改" not in opened.notes[0]
+    assert draft_file_name(compiled) == "重点项目申报材料（未校验草稿）.json"
+
+
 def test_a_draft_with_errors_downloads_marked_not_ready(page, tmp_path):
     wait_ready(page)
     field(page, "项目名称").fill("未完成的项目")
