@@ -13,11 +13,22 @@ const source = read("../../site_src/static/conditions.js");
 const { holds } = await import(`data:text/javascript;base64,${Buffer.from(source).toString("base64")}`);
 
 const cases = JSON.parse(read("../cases/conditions.json"));
+// tests/test_conditions_shared.py adds cases generated from the real definitions, with the
+// engine's verdict on each, in a file named by FORMSITE_EXTRA_CONDITION_CASES.
+const extraFile = process.env.FORMSITE_EXTRA_CONDITION_CASES;
+const extra = extraFile ? JSON.parse(readFileSync(extraFile, "utf-8")) : [];
 
 test("the table has cases", () => assert.ok(cases.length >= 40));
 
 for (const c of cases) {
   test(c.name, () => {
     assert.equal(holds(c.condition, structuredClone(c.data), c.formId), c.expected);
+  });
+}
+
+if (extra.length) {
+  test(`${extra.length} cases from the definitions`, () => {
+    const wrong = extra.filter((c) => holds(c.condition, c.data, c.formId) !== c.expected);
+    assert.deepEqual(wrong.slice(0, 5), []);
   });
 }
