@@ -5,10 +5,12 @@
   indicators as a table (one value row and one growth row per indicator, the unit per row from
   the field's ``unit``), then the narrative sections as numbered headings with paragraphs, the
   sign-off "<县>商务局（盖章）", a blank date and the contact line as a 附注.
-* ``render_key_project`` — 附件2, mirroring the notice's table: 所在地区 / 联系人 / 联系电话 /
-  项目名称 / 目标体系 / 工作体系 / 政策体系 / 工作保障, the 特别注意 statement and the stamp
-  block of the 商务局 and the 财政局.  所在地区 and 项目名称 are the key project's own 附件3
-  data, passed in by the caller.
+* ``render_key_projects`` — one 附件2 per row of the county's ``key_projects`` table (one row
+  per attached project bundle), and ``render_key_project`` — one 附件2 from the single form
+  ``key_project``: the notice's table, 所在地区 / 联系人 / 联系电话 / 项目名称 / 目标体系 /
+  工作体系 / 政策体系 / 工作保障, the 特别注意 statement and the stamp block of the 商务局 and
+  the 财政局.  所在地区 and 项目名称 are the key project's own 附件3 data (the table's
+  read-only columns, or passed in by the caller).
 
 Labels, units, years and help texts come from the definitions (the indicator table's year
 headings follow the rule set's ``summary_years`` and ``plan_year``), values from the dossier
@@ -58,7 +60,7 @@ from .ooxml import (
     render_docx,
 )
 
-__all__ = ["render_county_summary", "render_key_project"]
+__all__ = ["render_county_summary", "render_key_project", "render_key_projects"]
 
 KAITI = "楷体_GB2312"  # GB/T 9704: second-level headings "（一）" in 楷体
 NO_VALUE = "—"  # a growth rate that cannot be computed
@@ -268,10 +270,13 @@ def render_county_summary(
 # 附件2 重点项目申报表
 # --------------------------------------------------------------------------------------------
 
-KEY_PROJECT_FORM = "key_project"
+KEY_PROJECT_FORM = "key_project"  # one 附件2 as a form of its own
+KEY_PROJECTS_FORM = "key_projects"  # the county's 附件2s, one row of a table per project
+KEY_PROJECTS_TABLE = "projects"
 KEY_PROJECT_SYSTEMS = ("goals", "work", "policies", "safeguards")
 # label | value | label | value: the 联系人 / 联系电话 row; other rows join the three right cells.
 KEY_PROJECT_COLUMNS = (30.0, 48.0, 30.0, 48.0)
+KEY_PROJECT_TITLE = "浙江省跨境电商高质量发展试点\n重点项目申报表"  # broken as in the notice
 KEY_PROJECT_SUBTITLE = "（此表由试点县（市、区）填写）"
 KEY_PROJECT_NOTICE = (
     "请各地认真审核项目清单、仔细测算考核目标和政策措施，对其真实性负责，将作为项目评审和后期考核评价的依据。"
@@ -280,34 +285,40 @@ KEY_PROJECT_NOTICE = (
 
 def _county_of(region: str, parameters: Mapping[str, Any]) -> str:
     """The county in a region such as "湖州市安吉县" (the city's name comes first), using the
-    rule set's list of cities; a region that is only a county ("义乌市") is the county."""
-    cities = parameters.get("counties_by_city") or {}
-    if not isinstance(cities, Mapping):
-        cities = {}
-    for city in sorted(cities, key=len, reverse=True):
+    rule set's cities; a region that is only a county ("义乌市") is the county."""
+    cities = parameters.get("counties_by_city") or parameters.get("cities") or []
+    for city in sorted((c for c in cities if isinstance(c, str)), key=len, reverse=True):
         if region.startswith(city) and len(region) > len(city):
             return region[len(city) :]
     return region
 
 
-def _key_rows(t: DossierText, region: str, project_name: str) -> list[Row]:
-    form = KEY_PROJECT_FORM
+def _region(city: str, county: str) -> str:
+    """所在地区 as printed: "湖州市安吉县"; a county named like its city ("义乌市") once."""
+    return county if not city or county.startswith(city) else f"{city}{county}"
+
+
+def _key_rows(fields: Mapping[str, FieldDef], values: Mapping[str, str], region: str, project_name: str) -> list[Row]:
+    """The notice's rows from 所在地区 to 工作保障; ``fields`` and ``values`` by field id."""
     size = TABLE_PT
 
-    def label(text: str, **options: Any) -> Cell:
-        return Cell(_lines(text, size=size, align="center"), **options)
+    def label(text: str) -> Cell:
+        return Cell(_lines(text, size=size, align="center"))
 
     def value(text: str, span: int = 1, align: Any = "left") -> Cell:
         return Cell(_lines(text, size=size, align=align), span=span)
+
+    def name(field_id: str) -> str:
+        return fields[field_id].label
 
     rows = [
         Row([label("所在地区"), value(region, 3)], height_mm=10, cant_split=True),
         Row(
             [
-                label(t.label(form, "contact_person")),
-                value(t.text(form, "contact_person"), align="center"),
-                label(t.label(form, "contact_phone")),
-                value(t.text(form, "contact_phone"), align="center"),
+                label(name("contact_person")),
+                value(values.get("contact_person", ""), align="center"),
+                label(name("contact_phone")),
+                value(values.get("contact_phone", ""), align="center"),
             ],
             height_mm=10,
             cant_split=True,
@@ -315,8 +326,8 @@ def _key_rows(t: DossierText, region: str, project_name: str) -> list[Row]:
         Row([label("项目名称"), value(project_name, 3)], height_mm=10, cant_split=True),
     ]
     for field_id in KEY_PROJECT_SYSTEMS:
-        fdef = t.field(form, field_id)
-        text = t.text(form, field_id)
+        fdef = fields[field_id]
+        text = values.get(field_id, "")
         # A blank field shows the notice's guidance, as the blank form does.
         body = _long_text(text, size) if text.strip() else _long_text(fdef.help or "", size)
         # Long texts flow on to the next page: no cantSplit, no exact height.
@@ -379,6 +390,30 @@ def _key_stamp(county: str) -> list[Row]:
     ]
 
 
+def _key_document(
+    form: FormDef,
+    fields: Mapping[str, FieldDef],
+    values: Mapping[str, str],
+    *,
+    region: str,
+    project_name: str,
+    county: str,
+) -> AnnexDocument:
+    title = KEY_PROJECT_TITLE if form.title == KEY_PROJECT_TITLE.replace("\n", "") else form.title
+    blocks: list[Any] = [
+        _annex_label(form.annex),
+        _title(title),
+        _p(KEY_PROJECT_SUBTITLE, size=BODY_PT, align="center", space_after_pt=8),
+        Table(
+            columns_mm=_exact_columns(KEY_PROJECT_COLUMNS),
+            rows=[*_key_rows(fields, values, region, project_name), *_key_stamp(county)],
+        ),
+    ]
+    short = form.title.split("试点", 1)[-1]
+    name = f"{form.annex} {short}（{_file_part(project_name)}）" if project_name else f"{form.annex} {short}"
+    return _annex_document(f"{name}.docx", blocks, f"{form.annex} {form.title}")
+
+
 def render_key_project(
     compiled: CompiledDossier,
     data: dict[str, Any],
@@ -388,24 +423,44 @@ def render_key_project(
     project_name: str,
     county: str = "",
 ) -> AnnexDocument:
-    """附件2 for one key project.  ``region`` (所在地区, e.g. "湖州市安吉县") and
-    ``project_name`` come from the project's 附件3; ``county`` names the 商务局 and 财政局 of
-    the stamp block (default: the county within ``region``)."""
+    """附件2 for one key project from the form ``key_project``.  ``region`` (所在地区, e.g.
+    "湖州市安吉县") and ``project_name`` come from the project's 附件3; ``county`` names the
+    商务局 and 财政局 of the stamp block (default: the county within ``region``)."""
     t = DossierText(compiled, data, normalised)
     form = t.form(KEY_PROJECT_FORM)
+    fields = {f.id: f for f in form.fields()}
+    values = {f: t.text(form.id, f) for f in fields}
     county = county or _county_of(region, t.parameters)
-    title = "浙江省跨境电商高质量发展试点\n重点项目申报表"
-    if form.title.replace("\n", "") != title.replace("\n", ""):
-        title = form.title
-    blocks: list[Any] = [
-        _annex_label(form.annex),
-        _title(title),
-        _p(KEY_PROJECT_SUBTITLE, size=BODY_PT, align="center", space_after_pt=8),
-        Table(
-            columns_mm=_exact_columns(KEY_PROJECT_COLUMNS),
-            rows=[*_key_rows(t, region, project_name), *_key_stamp(county)],
-        ),
-    ]
-    short = form.title.split("试点", 1)[-1]
-    name = f"{form.annex} {short}（{_file_part(project_name)}）" if project_name else f"{form.annex} {short}"
-    return _annex_document(f"{name}.docx", blocks, f"{form.annex} {form.title}")
+    return _key_document(form, fields, values, region=region, project_name=project_name, county=county)
+
+
+def render_key_projects(
+    compiled: CompiledDossier, data: dict[str, Any], normalised: dict[str, Any] | None
+) -> list[AnnexDocument]:
+    """One 附件2 per row of ``key_projects.projects`` (one row per attached project bundle:
+    its 项目名称, 所在设区市 and 县（市、区） are filled from the project's 附件3 by the engine).
+    Two projects of the same name get numbered file names, so no download overwrites another."""
+    t = DossierText(compiled, data, normalised)
+    if KEY_PROJECTS_FORM not in {f.id for f in compiled.forms}:
+        return []
+    form = t.form(KEY_PROJECTS_FORM)
+    table = t.field(form.id, KEY_PROJECTS_TABLE)
+    fields = {c.id: c for c in table.columns or []}
+    docs: list[AnnexDocument] = []
+    seen: dict[str, int] = {}
+    for row in t.rows(form.id, KEY_PROJECTS_TABLE):
+        city, county = row.get("city", ""), row.get("county", "")
+        doc = _key_document(
+            form,
+            fields,
+            row,
+            region=_region(city, county),
+            project_name=row.get("project_name", ""),
+            county=county,
+        )
+        seen[doc.file_name] = seen.get(doc.file_name, 0) + 1
+        if seen[doc.file_name] > 1:
+            stem = doc.file_name.removesuffix(".docx")
+            doc = AnnexDocument(f"{stem}（{seen[doc.file_name]}）.docx", doc.data, doc.removed_chars)
+        docs.append(doc)
+    return docs
