@@ -593,3 +593,45 @@ def test_text_trims_the_listed_whitespace_only():
     assert values.text("\u3000安吉县\u00a0\t") == "安吉县"
     assert values.text("\ufeff安吉县") == "\ufeff安吉县"  # a BOM is not whitespace
     assert values.text("ＡＢＣ") == "ＡＢＣ"  # text keeps what was typed
+
+
+# Lists and objects (foreign JSON) are quoted as JSON, never as repr(): repr() escapes what the
+# running Python's Unicode database does not call printable, and U+1C8A (new in Unicode 16) is
+# escaped by CPython 3.13 but not by Pyodide's 3.14. The differential corpus found this.
+U16 = ["\u1c8a", "\U00010d40"]
+
+
+def test_shown_is_json_for_lists_and_objects():
+    assert values.shown(U16) == '["\u1c8a", "\U00010d40"]'
+    assert values.shown({"a": U16}) == '{"a": ["\u1c8a", "\U00010d40"]}'
+    assert values.shown("原样") == "原样"
+    assert values.shown(True) == "True" and values.shown(12) == "12" and values.shown(None) == "None"
+    assert values.shown({1: object()}) == '{"1": "object"}'
+
+
+@pytest.mark.parametrize(
+    ("fn", "code"),
+    [(values.a_date, "date.invalid"), (values.year_month, "year_month.invalid"),
+     (values.phone, "phone.invalid"), (values.credit_code, "text.invalid")],
+)
+@pytest.mark.parametrize("raw", [U16, {"\u1c8a": "x"}, True, ["2024-12-31"]])
+def test_lists_and_objects_are_not_typed_text(fn, code, raw):
+    err = problem(fn, raw)
+    assert err.code == code
+    assert err.ctx["found"] == values.shown(raw)
+    assert "\\u" not in err.ctx["found"]
+
+
+def test_numbers_are_typed_text():
+    assert values.phone(13812345678) == "13812345678"
+    assert problem(values.a_date, 20241231).ctx["found"] == "20241231"
+
+
+@pytest.mark.parametrize(
+    ("fn", "kwargs"),
+    [(values.choice, {"options": ("a",)}), (values.multichoice, {"options": ("a",)}),
+     (values.checkbox, {})],
+)
+def test_choices_quote_foreign_json_as_json(fn, kwargs):
+    err = problem(fn, {"k": U16}, **kwargs)
+    assert err.ctx["found"] == '{"k": ["\u1c8a", "\U00010d40"]}'[:50]

@@ -39,6 +39,7 @@ ship different Unicode versions) and the page's script read every input the same
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import date
@@ -91,6 +92,30 @@ def is_blank(raw: Any) -> bool:
 
 
 _is_blank = is_blank
+
+
+def shown(raw: Any) -> str:
+    """What was typed, as quoted in a message. Lists and objects (foreign JSON) as JSON text:
+    ``str()`` would give their ``repr()``, which escapes the characters the running Python's
+    Unicode database does not call printable, so CPython 3.13 and Pyodide's 3.14 would quote
+    (and count) the same input differently."""
+    if isinstance(raw, str):
+        return raw
+    if raw is None or isinstance(raw, bool | int | float | Decimal | date):
+        return str(raw)
+    try:
+        return json.dumps(raw, ensure_ascii=False, default=lambda v: type(v).__name__)
+    except (TypeError, ValueError):  # e.g. keys that are not strings, or a circular structure
+        return type(raw).__name__
+
+
+def _typed_string(raw: Any, code: str) -> str:
+    """A string or a number as text; anything else (a list, an object, true/false) is ``code``."""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
+        return str(raw)
+    fail(code, found=shown(raw))
 
 
 def _clean_number_text(raw: str, units: tuple[str, ...]) -> str:
@@ -228,7 +253,7 @@ def a_date(raw: Any, **_: Any) -> date | None:
         return None
     if isinstance(raw, date):
         return raw
-    match = _DATE.fullmatch(typed_text(str(raw)))
+    match = _DATE.fullmatch(typed_text(_typed_string(raw, "date.invalid")))
     if not match or not 1900 <= int(match[1]) <= 2200:
         fail("date.invalid", found=raw)
     try:
@@ -241,7 +266,7 @@ def year_month(raw: Any, **_: Any) -> str | None:
     """Normalised to ``YYYY-MM`` (strings of that shape compare in time order)."""
     if _is_blank(raw):
         return None
-    match = _YEAR_MONTH.fullmatch(typed_text(str(raw)))
+    match = _YEAR_MONTH.fullmatch(typed_text(_typed_string(raw, "year_month.invalid")))
     if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2200:
         fail("year_month.invalid", found=raw)
     return f"{int(match[1]):04d}-{int(match[2]):02d}"
@@ -256,7 +281,7 @@ def phone(raw: Any, **_: Any) -> str | None:
     """Mainland mobile (11 digits) or landline with area code, e.g. 0571-87050825."""
     if _is_blank(raw):
         return None
-    text = typed_text(str(raw)).replace(" ", "")
+    text = typed_text(_typed_string(raw, "phone.invalid")).replace(" ", "")
     text = _AREA_CODE_IN_PARENS.sub(r"\1-", text)
     text = text.removeprefix("+86").removeprefix("86-") if text.startswith(("+86", "86-")) else text
     if _MOBILE.fullmatch(text.replace("-", "")) and not text.startswith("0"):
@@ -280,7 +305,8 @@ def credit_code_check_char(first17: str) -> str:
 def credit_code(raw: Any, **_: Any) -> str | None:
     if _is_blank(raw):
         return None
-    text = typed_text(str(raw)).replace(" ", "").translate(_ASCII_UPPER)
+    # Not a string at all (a list, an object): "should be text", not a length or a character.
+    text = typed_text(_typed_string(raw, "text.invalid")).replace(" ", "").translate(_ASCII_UPPER)
     if len(text) != 18:
         fail("credit_code.length", found=raw, length=str(len(text)))
     bad = sorted({c for c in text if c not in CREDIT_CODE_CHARS})
@@ -311,7 +337,7 @@ def choice(raw: Any, *, options: tuple[str, ...], **_: Any) -> str | None:
     if _is_blank(raw):
         return None
     if raw not in options:
-        fail("choice.invalid", found=str(raw)[:50])
+        fail("choice.invalid", found=shown(raw)[:50])
     return raw
 
 
@@ -321,7 +347,7 @@ def multichoice(raw: Any, *, options: tuple[str, ...], **_: Any) -> list[str] | 
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
-        fail("choice.invalid", found=str(raw)[:50])
+        fail("choice.invalid", found=shown(raw)[:50])
     unknown = [v for v in raw if v not in options]
     if unknown:
         fail("choice.invalid", found="、".join(unknown)[:50])
@@ -338,7 +364,7 @@ def checkbox(raw: Any, **_: Any) -> bool | None:
         return True
     if raw in ("false", "否", "0", 0):
         return False
-    fail("checkbox.invalid", found=str(raw)[:50])
+    fail("checkbox.invalid", found=shown(raw)[:50])
 
 
 NORMALISERS = {
