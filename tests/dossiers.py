@@ -95,3 +95,44 @@ def valid_project_dossier() -> dict[str, Any]:
             "other": [{"name": "选品培训", "spent": "", "planned": "19.20"}],
         },
     }
+
+
+# 附件1 indicators: (field prefix, the three summary years and the plan-year target), as typed.
+COUNTY_INDICATORS: dict[str, tuple[str, str, str, str]] = {
+    "trade": ("52,000", "61,300.5", "70,000", "80500"),
+    "export": ("48000", "55000", "63000", "72000"),
+    "entities": ("320", "410", "520", "600"),
+    "sellers": ("12", "15", "21", "25"),
+    "brands": ("40", "46", "58", "70"),
+    "parks": ("2", "2", "3", "4"),
+    "park_area": ("52000", "52000", "81000", "100000"),
+    "park_firms": ("96", "120", "163", "200"),
+    "warehouses": ("5", "7", "9", "12"),
+    "warehouse_area": ("21000", "30000", "41000", "50000"),
+    "providers": ("18", "24", "31", "40"),
+    "trainees": ("1200", "1500", "2100", "2500"),
+    "policies": ("2", "3", "3", "4"),
+    "funding": ("300", "450", "600", "800"),
+}
+
+
+def valid_county_dossier(city: str = "湖州市", county: str = "安吉县") -> dict[str, Any]:
+    """附件1 of a county, complete; its 附件2 rows come from the attached project bundles."""
+    summary: dict[str, Any] = {"city": city, "county": county, "org_name": f"{county}商务局",
+                               "contact_person": "李明", "contact_phone": "0572-5123456"}
+    for prefix, (y1, y2, y3, target) in COUNTY_INDICATORS.items():
+        summary.update({f"{prefix}_y1": y1, f"{prefix}_y2": y2, f"{prefix}_y3": y3,
+                        f"{prefix}_target": target})
+    for section in ("summary", "practices", "problems", "goals", "measures", "directions"):
+        summary[section] = f"{county}{section}：全县跨境电商工作情况。\n第二段。"
+    return {"county_summary": summary}
+
+
+KEY_PROJECT_TEXT = {"contact_person": "王芳", "contact_phone": "13800001111",
+                    "goals": "到2025年带动企业100家。", "work": "建设展示选品中心。",
+                    "policies": "县财政配套支持。", "safeguards": "专班推进。"}
+
+
+def valid_city_dossier(city: str = "湖州市", tier: str = "2") -> dict[str, Any]:
+    return {"city_list": {"city": city, "tier": tier, "org_name": f"{city}商务局",
+                          "contact_person": "赵强", "contact_phone": "0572-2222222"}}

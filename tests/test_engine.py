@@ -431,8 +431,20 @@ def test_ningbo_is_not_a_city_of_this_round(check):
     data = valid_project_dossier()
     pi(data)["city"] = "宁波市"
     assert only_error(check(data)) == ("choice.invalid", "project_info.city")
-    pi(data)["city"] = "义乌市"
+    pi(data)["city"], pi(data)["county"] = "义乌市", "义乌市"  # 义乌 reports like a city
     assert check(data).ok
+
+
+def test_the_county_follows_the_city(check):
+    data = valid_project_dossier()
+    pi(data)["city"] = "嘉兴市"  # 安吉县 is in 湖州市
+    report = check(data)
+    assert only_error(report) == ("choice.not_under", "project_info.county")
+    assert "嘉兴市" in report.errors[0].message and "安吉县" in report.errors[0].message
+    pi(data)["county"] = "宁波市海曙区"  # not a county of this round at all
+    assert only_error(check(data)) == ("choice.invalid", "project_info.county")
+    pi(data)["county"] = "金华市"  # a city is not a county
+    assert only_error(check(data)) == ("choice.invalid", "project_info.county")
 
 
 # --- 附件4 rows ----------------------------------------------------------------------------

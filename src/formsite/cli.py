@@ -7,9 +7,11 @@ Exit codes of ``validate``: 0 every file is ready to submit, 1 some file has err
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
+import zipfile
 from pathlib import Path
 
 from .engine import Engine
@@ -47,9 +49,38 @@ def open_file(engine: Engine, name: str):
     return engine.open(raw)
 
 
-def _print_issue(issue, out) -> None:
+def _print_issue(issue, out, indent: str = "  ") -> None:
     mark = "错误" if issue.severity == "error" else "提醒"
-    print(f"  [{mark}] {issue.path}: {issue.message}", file=out)
+    print(f"{indent}[{mark}] {issue.path}: {issue.message}", file=out)
+
+
+def _status(report) -> str:
+    return (("通过校验，可以提交" if report.ok else f"未通过校验：{len(report.errors)}个错误")
+            + f"，{len(report.warnings)}个提醒")
+
+
+def _print_opened(name: str, opened, indent: str = "") -> None:
+    """A bundle's verdict, notes and issues, then those of every bundle inside it."""
+    print(f"{indent}{name}: {_status(opened.report)}")
+    for note in opened.notes:
+        print(f"{indent}  {note}")
+    for issue in opened.report.errors + opened.report.warnings:
+        _print_issue(issue, sys.stdout, indent + "  ")
+    for item in opened.attachments:
+        if item.opened is None:
+            print(f"{indent}  {item.name}: {item.problem}")
+        else:
+            _print_opened(item.name, item.opened, indent + "  ")
+
+
+def _result(opened) -> dict:
+    """The JSON shape of a verdict, nested bundles included."""
+    return {"readable": True, "dossier": opened.dossier, "notes": opened.notes,
+            **opened.report.as_dict(),
+            "attachments": [{"file": item.name, **(_result(item.opened) if item.opened else
+                             {"readable": False, "code": item.problem.code,
+                              "message": str(item.problem)})}
+                            for item in opened.attachments]}
 
 
 def cmd_validate(engine: Engine, args: argparse.Namespace) -> int:
@@ -61,18 +92,11 @@ def cmd_validate(engine: Engine, args: argparse.Namespace) -> int:
             results.append({"file": name, "readable": False, "code": exc.code, "message": str(exc)})
             worst = EXIT_UNREADABLE
             continue
-        report = opened.report
-        results.append({"file": name, "readable": True, "dossier": opened.dossier,
-                        "notes": opened.notes, **report.as_dict()})
-        if not report.ok and worst == EXIT_OK:
+        results.append({"file": name, **_result(opened)})
+        if not opened.report.ok and worst == EXIT_OK:
             worst = EXIT_ERRORS
         if not args.json:
-            status = "通过校验，可以提交" if report.ok else f"未通过校验：{len(report.errors)}个错误"
-            print(f"{name}: {status}，{len(report.warnings)}个提醒")
-            for note in opened.notes:
-                print(f"  {note}")
-            for issue in report.errors + report.warnings:
-                _print_issue(issue, sys.stdout)
+            _print_opened(name, opened)
     for result in results:
         if not result["readable"] and not args.json:
             print(f"{result['file']}: {result['message']}", file=sys.stderr)
@@ -81,22 +105,82 @@ def cmd_validate(engine: Engine, args: argparse.Namespace) -> int:
     return worst
 
 
+def _write_documents(engine: Engine, opened, out: Path) -> None:
+    """The bundle's documents into ``out``, each attached bundle's into a folder of its own."""
+    out.mkdir(parents=True, exist_ok=True)
+    attachments = [(item.name, item.raw) for item in opened.attachments]
+    for name, content in engine.documents(opened.dossier, opened.data, attachments):
+        _write_new(out / name, content)
+    for item in opened.attachments:
+        if item.opened is not None:
+            _write_documents(engine, item.opened, out / Path(item.name).stem)
+
+
+def _write_new(path: Path, content: bytes) -> None:
+    """Write a file, never through a symbolic link someone left in the output folder."""
+    if path.is_symlink():
+        path.unlink()
+    path.write_bytes(content)
+    print(path)
+
+
 def cmd_render(engine: Engine, args: argparse.Namespace) -> int:
-    """Write the bundle's DOCX documents: the same bytes the page puts into its download."""
+    """Write every document of a bundle (and of the bundles inside it): the same bytes the
+    page puts into its download."""
     try:
         opened = open_file(engine, args.bundle)
+        out = Path(args.output)
+        if out.exists() and not out.is_dir():
+            raise BundleError("file.unreadable", name=args.output, why="它已存在且不是文件夹")
+        _write_documents(engine, opened, out)
     except BundleError as exc:
         print(exc, file=sys.stderr)
         return EXIT_UNREADABLE
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, content in engine.documents(opened.dossier, opened.data):
-        (out / name).write_bytes(content)
-        print(out / name)
+    except OSError as exc:
+        print(file_error(args.output, exc), file=sys.stderr)
+        return EXIT_UNREADABLE
     if not opened.report.ok:
         print(f"注意：数据未通过校验（{len(opened.report.errors)}个错误），文档已按所填内容生成。",
               file=sys.stderr)
     return EXIT_OK if opened.report.ok else EXIT_ERRORS
+
+
+def cmd_annex5(engine: Engine, args: argparse.Namespace) -> int:
+    """The city's bundle with 附件5 (DOCX and .xlsx) from county bundles, for back-office batch
+    work: the same bytes as the city page exports for the same input."""
+    attachments = []
+    for name in args.counties:
+        try:
+            attachments.append((Path(name).name, Path(name).read_bytes()))
+        except OSError as exc:
+            print(file_error(name, exc), file=sys.stderr)
+            return EXIT_UNREADABLE
+    # Which fields the options fill comes from the city dossier's definition, not from here.
+    compiled = engine.compiled("city")
+    adef = compiled.dossier.attachments
+    form_id, table_id = adef.table.split(".")
+    city_ref, tier_ref = next(iter(adef.same)), adef.max_count_by
+    values = {ref.split(".")[1]: value for ref, value in ((city_ref, args.city), (tier_ref, args.tier))}
+    values.update(kv.split("=", 1) for kv in args.set if "=" in kv)
+    data = engine.sync_rows("city", {form_id: values}, attachments)
+    table = compiled.index.fields[adef.table]
+    named_by = next(iter(adef.copy_))
+    typed = next(c.id for c in table.columns if not c.readonly)
+    opinions = dict(o.split("=", 1) for o in args.opinion if "=" in o)
+    for row in data[form_id][table_id]:
+        row[typed] = opinions.get(row.get(named_by, ""), "")
+    name, content, report = engine.export("city", data, attachments)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_new(out / name, content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for entry in archive.namelist():
+            if entry.startswith("附件5"):
+                _write_new(out / entry, archive.read(entry))
+    print(_status(report))
+    for issue in report.errors + report.warnings:
+        _print_issue(issue, sys.stdout)
+    return EXIT_OK if report.ok else EXIT_ERRORS
 
 
 def cmd_schema(engine: Engine, args: argparse.Namespace) -> int:
@@ -138,6 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("render", help="由数据包生成各附件的 Word 文档（与网页下载的完全相同）")
     p.add_argument("bundle")
     p.add_argument("-o", "--output", required=True, help="输出目录")
+    p = sub.add_parser("annex5", help="由各县（市、区）数据包生成设区市数据包和附件5 重点项目清单")
+    p.add_argument("counties", nargs="+", help="县（市、区）数据包（.zip）")
+    p.add_argument("--city", required=True, help="设区市，如 湖州市")
+    p.add_argument("--tier", required=True, choices=["1", "2", "3"], help="综试区考核评估档次")
+    p.add_argument("--set", action="append", default=[], metavar="字段=值",
+                   help="城市信息中的其他字段，如 org_name=湖州市商务局，可重复")
+    p.add_argument("--opinion", action="append", default=[], metavar="县=意见",
+                   help="对某县（市、区）的推荐意见，可重复")
+    p.add_argument("-o", "--output", required=True, help="输出目录")
     args = parser.parse_args(argv)
     try:
         engine = load_engine(args.root, args.definitions)
@@ -145,5 +238,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"定义文件有误：\n{exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     return {"validate": cmd_validate, "schema": cmd_schema, "examples": cmd_examples,
-            "render": cmd_render}[
+            "render": cmd_render, "annex5": cmd_annex5}[
         args.command](engine, args)

@@ -40,9 +40,30 @@ def _county(compiled: CompiledDossier, data: dict[str, Any], report: Report,
 def _city(compiled: CompiledDossier, data: dict[str, Any], report: Report,
           attached: list[Attached]) -> Files:
     """附件5 重点项目清单 as DOCX and as .xlsx, from every project of every attached county."""
-    from .annex5 import city_annex5_files
+    from .annex5 import build_annex5
+    from .docx.annex5 import render_annex5
+    from .xlsx import annex5_xlsx
 
-    return city_annex5_files(compiled, data, report.normalised, attached)
+    table = build_annex5(compiled.definitions, annex5_entries(attached))
+    doc = render_annex5(table)
+    return [(doc.file_name, doc.data), (doc.file_name.removesuffix(".docx") + ".xlsx", annex5_xlsx(table))]
+
+
+def annex5_entries(counties: list[Attached]) -> list[Any]:
+    """One 附件5 entry per readable project of every readable county bundle, in their order.
+    What cannot be read is left out here and named by the city's validation report."""
+    from .annex5 import Annex5Entry
+
+    entries = []
+    for county in counties:
+        if county.opened is None:
+            continue
+        info = county.values.get("county_summary") or {}
+        for project in county.opened.attachments:
+            if project.opened is not None:
+                entries.append(Annex5Entry(str(info.get("city") or ""), str(info.get("county") or ""),
+                                           project.values))
+    return entries
 
 
 DOCUMENT_SETS: dict[str, Callable[..., Files]] = {
