@@ -6,11 +6,10 @@
   the field's ``unit``), then the narrative sections as numbered headings with paragraphs, the
   sign-off "<县>商务局（盖章）", a blank date and the contact line as a 附注.
 * ``render_key_projects`` — one 附件2 per row of the county's ``key_projects`` table (one row
-  per attached project bundle), and ``render_key_project`` — one 附件2 from the single form
-  ``key_project``: the notice's table, 所在地区 / 联系人 / 联系电话 / 项目名称 / 目标体系 /
-  工作体系 / 政策体系 / 工作保障, the 特别注意 statement and the stamp block of the 商务局 and
-  the 财政局.  所在地区 and 项目名称 are the key project's own 附件3 data (the table's
-  read-only columns, or passed in by the caller).
+  per attached project bundle), mirroring the notice's table: 所在地区 / 联系人 / 联系电话 /
+  项目名称 / 目标体系 / 工作体系 / 政策体系 / 工作保障, the 特别注意 statement and the stamp
+  block of the 商务局 and the 财政局.  所在地区 and 项目名称 are the project's own 附件3 data
+  (the table's read-only columns, which the engine fills from the attached bundle).
 
 Labels, units, years and help texts come from the definitions (the indicator table's year
 headings follow the rule set's ``summary_years`` and ``plan_year``), values from the dossier
@@ -60,7 +59,7 @@ from .ooxml import (
     render_docx,
 )
 
-__all__ = ["render_county_summary", "render_key_project", "render_key_projects"]
+__all__ = ["render_county_summary", "render_key_projects"]
 
 KAITI = "楷体_GB2312"  # GB/T 9704: second-level headings "（一）" in 楷体
 NO_VALUE = "—"  # a growth rate that cannot be computed
@@ -270,7 +269,6 @@ def render_county_summary(
 # 附件2 重点项目申报表
 # --------------------------------------------------------------------------------------------
 
-KEY_PROJECT_FORM = "key_project"  # one 附件2 as a form of its own
 KEY_PROJECTS_FORM = "key_projects"  # the county's 附件2s, one row of a table per project
 KEY_PROJECTS_TABLE = "projects"
 KEY_PROJECT_SYSTEMS = ("goals", "work", "policies", "safeguards")
@@ -281,16 +279,6 @@ KEY_PROJECT_SUBTITLE = "（此表由试点县（市、区）填写）"
 KEY_PROJECT_NOTICE = (
     "请各地认真审核项目清单、仔细测算考核目标和政策措施，对其真实性负责，将作为项目评审和后期考核评价的依据。"
 )
-
-
-def _county_of(region: str, parameters: Mapping[str, Any]) -> str:
-    """The county in a region such as "湖州市安吉县" (the city's name comes first), using the
-    rule set's cities; a region that is only a county ("义乌市") is the county."""
-    cities = parameters.get("counties_by_city") or parameters.get("cities") or []
-    for city in sorted((c for c in cities if isinstance(c, str)), key=len, reverse=True):
-        if region.startswith(city) and len(region) > len(city):
-            return region[len(city) :]
-    return region
 
 
 def _region(city: str, county: str) -> str:
@@ -412,26 +400,6 @@ def _key_document(
     short = form.title.split("试点", 1)[-1]
     name = f"{form.annex} {short}（{_file_part(project_name)}）" if project_name else f"{form.annex} {short}"
     return _annex_document(f"{name}.docx", blocks, f"{form.annex} {form.title}")
-
-
-def render_key_project(
-    compiled: CompiledDossier,
-    data: dict[str, Any],
-    normalised: dict[str, Any] | None,
-    *,
-    region: str,
-    project_name: str,
-    county: str = "",
-) -> AnnexDocument:
-    """附件2 for one key project from the form ``key_project``.  ``region`` (所在地区, e.g.
-    "湖州市安吉县") and ``project_name`` come from the project's 附件3; ``county`` names the
-    商务局 and 财政局 of the stamp block (default: the county within ``region``)."""
-    t = DossierText(compiled, data, normalised)
-    form = t.form(KEY_PROJECT_FORM)
-    fields = {f.id: f for f in form.fields()}
-    values = {f: t.text(form.id, f) for f in fields}
-    county = county or _county_of(region, t.parameters)
-    return _key_document(form, fields, values, region=region, project_name=project_name, county=county)
 
 
 def render_key_projects(
