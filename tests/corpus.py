@@ -42,6 +42,8 @@ if str(HERE) not in sys.path:  # run as `python -m tests.corpus` or `python test
 
 from dossiers import VALID_CREDIT_CODE, valid_project_dossier  # noqa: E402
 
+from formsite import values  # noqa: E402
+
 DOSSIER = "project"
 Path_ = tuple[str | int, ...]
 Case = dict[str, Any]
@@ -118,8 +120,6 @@ class _Schema:
     """What the corpus needs to know of the definitions: field types, thresholds, conditions."""
 
     def __init__(self, definitions: Any):
-        from formsite import values
-
         self.definitions = definitions
         self.params: dict[str, Any] = dict(definitions.ruleset.parameters)
         self.forms = list(definitions.dossiers[DOSSIER].forms)
@@ -379,10 +379,15 @@ class _Builder:
             self.add(f"threshold/{check.id}/-1/condition-unmet", data)
         for check in self.schema.checks("not_greater"):
             field, limit = check.args["field"], check.args["limit"]
-            base_value = Decimal("1000")
+            # Around the limit's own value in the base dossier when it is typed there (so
+            # nothing else moves), else around 1000 put into both.
+            typed_limit = self.schema.fields[limit].computed is None \
+                and isinstance(_get_or_none(self.base, _path(limit)), str)
+            base_value = values.money(_get(self.base, _path(limit))) if typed_limit else Decimal(1000)
             for delta in deltas:
                 data = self.filled()
-                self.put_amount(data, limit, base_value)
+                if not typed_limit:
+                    self.put_amount(data, limit, base_value)
                 self.put_amount(data, field, base_value + delta)
                 self.add(f"threshold/{check.id}/{delta:+}", data)
         # Field-level bounds and the engine's maxima (read from formsite.values).
@@ -390,9 +395,11 @@ class _Builder:
             (ref, Decimal(str(getattr(fdef, side))))
             for ref, fdef in self.schema.fields.items() for side in ("min", "max")
             if getattr(fdef, side, None) is not None]
-        money = [r for r, f in self.schema.fields.items() if f.type == "money" and f.computed is None]
-        integers = [r for r, f in self.schema.fields.items() if f.type == "integer"]
-        percents = [r for r, f in self.schema.fields.items() if f.type == "percent"]
+        # Fields the base dossier fills (so they are shown and checked), per type.
+        present = {_ref(p) for p in _leaves(self.base)}
+        money = sorted(r for r in present if self.schema.fields[r].type == "money")
+        integers = sorted(r for r in present if self.schema.fields[r].type == "integer")
+        percents = sorted(r for r in present if self.schema.fields[r].type == "percent")
         bounds += [(self.rng.choice(money), self.schema.money_max),
                    (self.rng.choice(integers), Decimal(self.schema.integer_max)),
                    (self.rng.choice(percents), Decimal(0)), (self.rng.choice(percents), Decimal(100))]
@@ -419,14 +426,16 @@ class _Builder:
         if leaves == [ref] and ref.count(".") == 1:
             _set(data, _path(ref), format(value, "f"))
             return
-        for leaf in leaves:
-            for row in _get_or_none(data, _path(leaf)[:2]) or []:
-                row[leaf.split(".")[2]] = ""
-        rows = _get_or_none(data, _path(leaves[0])[:2])
-        if not rows:
-            _set(data, _path(leaves[0])[:2], [{"name": "测试"}])
-            rows = _get(data, _path(leaves[0])[:2])
-        rows[0][leaves[0].split(".")[2]] = format(value, "f")
+        # Every table that is added up emptied; one row (the first row of the base, amounts
+        # blank) carries the whole value.
+        tables = {_path(leaf)[:2] for leaf in leaves}
+        for table in tables:
+            _set(data, table, [])
+        table, column = _path(leaves[0])[:2], leaves[0].split(".")[2]
+        row = dict((_get_or_none(self.base, table) or [{}])[0])
+        row.update({leaf.split(".")[2]: "" for leaf in leaves if _path(leaf)[:2] == table})
+        row[column] = format(value, "f")
+        _set(data, table, [row])
 
     # -- typed text: digits, separators, whitespace -----------------------------------------
     def typed_fields(self) -> list[tuple[str, Path_]]:

@@ -110,6 +110,13 @@ def test_cpython_verdicts_never_crash_and_see_the_thresholds(cases, cpython, def
         for delta in ("+0", "+1"):
             assert check.id not in _codes(by_id[f"threshold/{check.id}/{delta}/plain"]), check.id
         assert check.id not in _codes(by_id[f"threshold/{check.id}/-1/condition-unmet"]), check.id
+    not_greater = [c for c in definitions.ruleset.checks if c.check == "not_greater"]
+    assert not_greater
+    for check in not_greater:
+        for delta, flagged in (("+0", False), ("-0.01", False), ("+0.01", True), ("+1", True)):
+            result = by_id[f"threshold/{check.id}/{delta}"]
+            found = check.id in _codes(result) + _codes(result, "warnings")
+            assert found is flagged, (check.id, delta)
 
 
 def test_write_corpus_on_demand(tmp_path: Path) -> None:
