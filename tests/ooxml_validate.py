@@ -1,5 +1,5 @@
 """Run Microsoft's Open XML SDK validator (compiled to WebAssembly in the npm package
-``@ooxml-tools/validate``) on a file, from Python tests.
+``@ooxml-tools/validate``) on a .docx or .xlsx file, from Python tests.
 
 The package's CLI always exits 0, so errors are read from its JSON output rather than the
 exit status.  Output that is not JSON (the .NET runtime crashing, node missing a module) is
@@ -27,6 +27,21 @@ def validator_available() -> bool:
 
 def validate_docx(path: str | Path, office_version: str = "Microsoft365") -> list[str]:
     """Return one "part xpath: id: description" string per validation error (empty = valid)."""
+    return validate_ooxml(path, office_version, kind="docx")
+
+
+def validate_xlsx(path: str | Path, office_version: str = "Microsoft365") -> list[str]:
+    """The same for a spreadsheet (SpreadsheetML)."""
+    return validate_ooxml(path, office_version, kind="xlsx")
+
+
+def validate_ooxml(
+    path: str | Path, office_version: str = "Microsoft365", kind: str | None = None
+) -> list[str]:
+    """Validate a .docx, .xlsx or .pptx (``kind`` defaults to the file's extension)."""
+    kind = kind or Path(path).suffix.lstrip(".").lower()
+    if kind not in ("docx", "xlsx", "pptx"):
+        raise ValueError(f"cannot tell the format of {path}")
     if not validator_available():
         raise ValidatorUnavailable(f"need node and {CLI.relative_to(ROOT)}")
     proc = subprocess.run(
@@ -38,7 +53,7 @@ def validate_docx(path: str | Path, office_version: str = "Microsoft365") -> lis
             "--office-version",
             office_version,
             "--format",
-            "docx",
+            kind,
             str(Path(path).resolve()),
         ],
         capture_output=True,
@@ -62,6 +77,6 @@ def validate_docx(path: str | Path, office_version: str = "Microsoft365") -> lis
 if __name__ == "__main__":
     import sys
 
-    errors = validate_docx(sys.argv[1])
+    errors = validate_ooxml(sys.argv[1])
     print("\n".join(errors) or "valid")
     sys.exit(1 if errors else 0)
