@@ -517,6 +517,18 @@ class _Builder:
         for type_, path in self.typed_fields():
             self.add(f"list-u16/{type_}", self.with_value(path, ["\u1c8a", "\U00010d40"]))
             self.add(f"dict-u16/{type_}", self.with_value(path, {"\u1c8a": "\U00010d40"}))
+        # Characters outside the BMP: one code point each in Python, two UTF-16 units in JS.
+        for type_, path in self.typed_fields():
+            if type_ in ("text", "longtext"):
+                limit = self.schema.fields[_ref(path)].max_length or {"longtext": 20000}.get(type_, 200)
+                for length in (limit, limit + 1):
+                    self.add(f"long/astral-{length}/{type_}", self.with_value(path, "😀" * length))
+        # Deeply nested foreign JSON (the recursion limits of CPython and Pyodide differ).
+        for type_, path in self.typed_fields():
+            for depth in (100, 900):
+                self.add(f"deep/{depth}/{type_}", self.with_value(path, _nested(depth)))
+        self.add("deep/900/table", self.with_value(self.rng.choice(_tables(self.base)), _nested(900)))
+        self.add("deep/900/form", self.with_value((self.rng.choice(list(self.base)),), _nested(900, {})))
 
     # -- random combinations ----------------------------------------------------------------
     def random_number(self) -> str:
@@ -615,6 +627,12 @@ class _Builder:
 def _ascii(value: str) -> str:
     """The base value with its full-width forms as ASCII, so digit swaps reach every digit."""
     return "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in value)
+
+
+def _nested(depth: int, inner: Any = "x") -> Any:
+    for i in range(depth):
+        inner = [inner] if i % 2 else {"k": inner}
+    return inner
 
 
 def _get_or_none(data: Any, path: Path_) -> Any:
