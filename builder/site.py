@@ -30,9 +30,42 @@ def _field_view(compiled: CompiledDossier, fdef: FieldDef) -> dict[str, Any]:
     view["display_label"] = fdef.display_label
     if fdef.type in ("choice", "multichoice"):
         view["option_pairs"] = compiled.options(fdef)
+    view["option_groups"] = _option_groups(compiled, fdef)
+    view["ref_column"] = None
     if fdef.columns:
         view["columns"] = [_field_view(compiled, c) for c in fdef.columns]
     return view
+
+
+# A single choice with more options than this is a <select>, not a row of radio buttons.
+SELECT_FROM = 7
+
+
+def _table_view(compiled: CompiledDossier, form_id: str, fdef: FieldDef) -> dict[str, Any]:
+    """A field's view; the table that follows the attached bundles knows its key column."""
+    view = _field_view(compiled, fdef)
+    adef = compiled.dossier.attachments
+    if adef is not None and adef.table == f"{form_id}.{fdef.id}":
+        view["ref_column"] = adef.ref_column
+        view["follows_attachments"] = True
+    return view
+
+
+def _option_groups(compiled: CompiledDossier, fdef: FieldDef) -> list | None:
+    """For a <select>: [(group, [(value, label)])]; the group is the value of the field this
+    one follows ("" when it follows none). None: shown as radio buttons."""
+    if fdef.type != "choice":
+        return None
+    if fdef.options_by:
+        parent = compiled.index.fields[f"{_form_of(compiled, fdef)}.{fdef.options_by}"]
+        return [(p, [(v, v) for v in compiled.options_under(fdef, p)])
+                for p, _ in compiled.options(parent)]
+    pairs = compiled.options(fdef)
+    return [("", pairs)] if len(pairs) >= SELECT_FROM else None
+
+
+def _form_of(compiled: CompiledDossier, fdef: FieldDef) -> str:
+    return next(f.id for f in compiled.forms if any(x is fdef for x in f.fields()))
 
 
 def _meta(compiled: CompiledDossier, form_id_to_fields: dict[str, list[FieldDef]]) -> dict:
@@ -50,10 +83,14 @@ def _meta(compiled: CompiledDossier, form_id_to_fields: dict[str, list[FieldDef]
                 entry["presets"] = compiled.preset_rows(fdef)
                 entry["max_rows"] = fdef.max_rows
             fields[f"{form_id}.{fdef.id}"] = entry
+    adef = compiled.dossier.attachments
     return {
         "dossier": compiled.dossier.id,
         "forms": compiled.dossier.forms,
         "fields": fields,
+        # Bundles this dossier carries (a county's projects, a city's counties): one row of
+        # ``table`` follows each; the engine fills and checks them.
+        "attachments": None if adef is None else {"table": adef.table, "label": adef.label},
         # A draft is this record with its data; without the engine it downloads under this name.
         "draft_record": draft_record(compiled),
         "draft_file_name": draft_file_name(compiled),
@@ -66,6 +103,19 @@ def _script_json(value: Any) -> Markup:
     return Markup(text.replace("</", "<\\/"))
 
 
+def _deadlines(engine: Engine) -> dict[str, str]:
+    """Each dossier's deadline from the rule set (通知四), as the start page says it."""
+    params = engine.definitions.ruleset.parameters
+    return {d.id: f"{d.deadline.label}截止：{_chinese_date(params[d.deadline.param])}"
+            for d in engine.definitions.dossiers.values() if d.deadline}
+
+
+def _chinese_date(iso: str) -> str:
+    year, _, rest = str(iso).partition("-")
+    month, _, day = rest.partition("-")
+    return f"{year}年{int(month)}月{int(day)}日" if month and day else str(iso)
+
+
 def render_site(engine: Engine, templates: Path, out: Path) -> list[Path]:
     """Write index.html and one page per dossier into ``out``; return the written files."""
     env = Environment(loader=FileSystemLoader(templates), undefined=StrictUndefined,
@@ -75,7 +125,8 @@ def render_site(engine: Engine, templates: Path, out: Path) -> list[Path]:
     written = []
     index = out / "index.html"
     index.write_text(env.get_template("index.html.j2").render(
-        dossiers=list(engine.definitions.dossiers.values()), **common), encoding="utf-8")
+        dossiers=list(engine.definitions.dossiers.values()), deadlines=_deadlines(engine),
+        **common), encoding="utf-8")
     written.append(index)
     for dossier_id, compiled in engine.dossiers.items():
         forms = []
@@ -83,7 +134,7 @@ def render_site(engine: Engine, templates: Path, out: Path) -> list[Path]:
             sections = [{**s.model_dump(by_alias=True),
                          "when_json": json.dumps(condition_json(s.when), ensure_ascii=False),
                          "grid_ids": {f for row in (s.grid.rows if s.grid else []) for f in row.fields},
-                         "fields": [_field_view(compiled, f) for f in s.fields]}
+                         "fields": [_table_view(compiled, form.id, f) for f in s.fields]}
                         for s in form.sections]
             forms.append({**form.model_dump(by_alias=True), "sections": sections})
         meta = _meta(compiled, {f.id: f.fields() for f in compiled.forms})

@@ -88,8 +88,8 @@ def fill_dossier(page) -> None:
     f("项目名称", "安吉县椅业跨境电商产业带展示选品中心")
     choose(page, "项目类型", "跨境电商产业带展示选品中心")
     choose(page, "企业类型", "贸易型")
-    choose(page, "所在设区市", "湖州市")
-    f("所在县（市、区）", "安吉县")
+    field(page, "所在设区市").select_option("湖州市")
+    field(page, "所在县（市、区）").select_option("安吉县")  # offered once the city is chosen
     f("承担单位名称", "安吉优选跨境电子商务有限公司")
     choose(page, "单位性质", "内资")
     f("法定代表人", "张伟")
@@ -385,7 +385,7 @@ def test_a_draft_from_older_rules_opens_with_a_notice(page):
     notice = page.locator("#notice")
     expect(notice).to_contain_text("本草稿按规则集 zj-cbec-2023 版本 2023.1 制作")
     expect(notice).to_contain_text("project_info.field_removed_since")
-    field(page, "所在县（市、区）").fill("安吉县")  # an edit saves the draft again
+    field(page, "所在县（市、区）").select_option("德清县")  # an edit saves the draft again
     kept = page.evaluate("""() => {
         const key = Object.keys(localStorage).find(k => k.startsWith("formsite:draft:"));
         return JSON.parse(localStorage.getItem(key)).data.project_info.field_removed_since;

@@ -21,14 +21,16 @@ const $ = (id) => document.getElementById(id);
 // the engine is ready it says what changed since (open_draft).
 let foundDraft = loadDraft();
 let draft = foundDraft ? structuredClone(foundDraft) : newDraft(emptyData());
+draft.attachments ??= [];
 
 function emptyData() {
   return Object.fromEntries(meta.forms.map((f) => [f, {}]));
 }
 
-// A draft is the record the build generated (format, dossier, rule set) with its data.
-function newDraft(data) {
-  return { ...structuredClone(meta.draft_record), data };
+// A draft is the record the build generated (format, dossier, rule set) with its data, and,
+// on the county and city pages, the bundles it carries: [{name, sha256}] (bytes in IndexedDB).
+function newDraft(data, attachments = []) {
+  return { ...structuredClone(meta.draft_record), data, attachments };
 }
 
 function loadDraft() {
@@ -107,7 +109,8 @@ function fillAll() {
     if (field.computed) continue;
     if (field.type === "table") {
       renderTable(path);
-    } else if (field.type === "choice" || field.type === "multichoice") {
+    } else if ((field.type === "choice" || field.type === "multichoice")
+      && !form.querySelector(`select[data-path="${CSS.escape(path)}"]`)) {
       const value = getAt(path);
       for (const input of form.querySelectorAll(`[data-option-of="${CSS.escape(path)}"]`)) {
         input.checked = Array.isArray(value) ? value.includes(input.value) : value === input.value;
@@ -132,15 +135,16 @@ function ensurePresets() {
 // Repeating tables
 
 function renderTable(path) {
-  const table = form.querySelector(`table[data-table="${CSS.escape(path)}"]`);
+  const container = form.querySelector(`[data-table="${CSS.escape(path)}"]`);
   const template = form.querySelector(`template[data-row-for="${CSS.escape(path)}"]`);
-  const tbody = table.tBodies[0];
+  const body = container.tBodies ? container.tBodies[0] : container; // a <table> or a card list
   const rows = Array.isArray(getAt(path)) ? getAt(path) : [];
-  tbody.replaceChildren();
+  body.replaceChildren();
   rows.forEach((row, i) => {
-    const tr = template.content.firstElementChild.cloneNode(true);
-    tr.querySelector(".idx").textContent = String(i + 1);
-    for (const el of tr.querySelectorAll("[data-path]")) {
+    const item = template.content.firstElementChild.cloneNode(true);
+    item.querySelector(".idx").textContent = String(i + 1);
+    if (!container.tBodies) item.dataset.path = `${path}.${i}`; // a card: issues of the row land here
+    for (const el of item.querySelectorAll("[data-path]")) {
       const column = el.dataset.path;
       el.dataset.col = column;
       el.dataset.path = `${path}.${i}.${column}`;
@@ -148,16 +152,22 @@ function renderTable(path) {
       el.setAttribute("aria-label", el.getAttribute("aria-label").replace("{n}", i + 1));
       el.removeAttribute("required");
       fillControl(el, row?.[column]);
-      const msg = el.parentElement.querySelector(".msg");
-      msg.id = `e-${el.id}`;
+      const label = item.querySelector(`label[data-label-for="${CSS.escape(column)}"]`);
+      if (label) label.htmlFor = el.id;
+      const msg = el.closest("td, .row")?.querySelector(".msg");
+      if (msg) msg.id = `e-${el.id}`;
     }
-    const remove = tr.querySelector(".row-remove");
-    remove.setAttribute("aria-label", remove.getAttribute("aria-label").replace("{n}", i + 1));
-    remove.addEventListener("click", () => removeRow(path, i));
-    tbody.append(tr);
+    const cardMsg = item.querySelector(".card-msg");
+    if (cardMsg) cardMsg.id = `e-${path.replaceAll(".", "-")}-${i}`;
+    const remove = item.querySelector(".row-remove");
+    if (remove) {
+      remove.setAttribute("aria-label", remove.getAttribute("aria-label").replace("{n}", i + 1));
+      remove.addEventListener("click", () => removeRow(path, i));
+    }
+    body.append(item);
   });
   const add = form.querySelector(`[data-add-for="${CSS.escape(path)}"]`);
-  add.disabled = rows.length >= meta.fields[path].max_rows;
+  if (add) add.disabled = rows.length >= meta.fields[path].max_rows;
 }
 
 function addRow(path) {
@@ -209,6 +219,16 @@ function applyConditions() {
     } else {
       el.hidden = !holds(JSON.parse(el.dataset.when), draft.data, el.closest("section.annex").dataset.form);
     }
+  }
+}
+
+// A choice that follows another (县 under 设区市) offers only the options of the chosen value:
+// the groups the build generated from the rule set's reference data. Whether the value fits is
+// the engine's verdict (choice.not_under); this only keeps the list short.
+function followParents() {
+  for (const select of form.querySelectorAll("select[data-follows]")) {
+    const parent = getAt(select.dataset.follows) ?? "";
+    for (const group of select.querySelectorAll("optgroup")) group.hidden = group.dataset.parent !== parent;
   }
 }
 
@@ -289,6 +309,7 @@ function elementFor(path) {
 
 function msgFor(el) {
   if (el.tagName === "FIELDSET" || el.classList.contains("table-field")) return el.querySelector(":scope > .msg");
+  if (el.classList.contains("card")) return el.querySelector(":scope > .card-msg");
   return el.closest("td")?.querySelector(".msg") || el.closest(".row")?.querySelector(":scope > .msg");
 }
 
@@ -396,8 +417,10 @@ function startEngine() {
       $("engine-progress").hidden = true;
       $("engine-text").textContent = `校验引擎已就绪（${(msg.ms / 1000).toFixed(1)} 秒）`;
       document.body.dataset.engine = "ready";
-      validateNow();
-      tellAboutFoundDraft();
+      restoreAttachments().finally(() => {
+        validateNow();
+        tellAboutFoundDraft();
+      });
     } else if (msg.type === "error") {
       engineFailed(msg.text);
     } else if (msg.type === "result") {
@@ -442,7 +465,8 @@ async function validateNow() {
   dirty = false;
   try {
     const started = performance.now();
-    const result = JSON.parse(await call("validate", JSON.stringify({ dossier: meta.dossier, data: draft.data })));
+    const result = JSON.parse(await call("validate", JSON.stringify({ dossier: meta.dossier, data: draft.data,
+      attachments: attachmentRefs() })));
     document.body.dataset.validateMs = (performance.now() - started).toFixed(2);
     // An edit arrived meanwhile: this verdict is about an older draft; the next one follows.
     if (!dirty) {
@@ -450,6 +474,7 @@ async function validateNow() {
       applyConditions();
       showSums();
       showIssues([...result.errors, ...result.warnings]);
+      if (meta.attachments) showAttachments(result.attachments, [...result.errors, ...result.warnings]);
       document.body.dataset.validated = String(Number(document.body.dataset.validated || 0) + 1);
     }
   } catch (err) {
@@ -480,6 +505,7 @@ async function tellAboutFoundDraft() {
 
 function refresh() {
   applyConditions();
+  followParents();
   if (engine.ready) validateNow();
   else showNoVerdict();
 }
@@ -574,7 +600,7 @@ function replaceDraft(next, { backup = true } = {}) {
       return false;
     }
   }
-  draft = newDraft(next.data);
+  draft = newDraft(next.data, next.attachments || []);
   foundDraft = null; // what the engine will say about the stored draft no longer applies
   for (const f of meta.forms) draft.data[f] ??= {};
   touched.clear();
@@ -611,7 +637,8 @@ $("btn-export").addEventListener("click", async () => {
     saveDraft();
     showAllInline = true;
     validateNow();
-    const result = JSON.parse(await call("export_bundle", JSON.stringify({ dossier: meta.dossier, data: draft.data })));
+    const result = JSON.parse(await call("export_bundle", JSON.stringify({ dossier: meta.dossier, data: draft.data,
+      attachments: attachmentRefs() })));
     download(result.name, fromBase64(result.zip_base64), "application/zip");
     showNotice(result.ok
       ? `已下载数据包“${result.name}”（通过校验）。`
@@ -650,7 +677,14 @@ $("import-file").addEventListener("change", async () => {
   const holdsSomething = touched.size > 0 || meta.forms.some((f) => holdsTyped(f));
   if (holdsSomething && !confirm(`导入“${file.name}”将替换当前填写的内容。当前草稿会另存为备份，`
     + "可用“恢复上一份草稿”找回。继续导入吗？")) return;
-  if (!replaceDraft({ data: result.data })) return;
+  let attachments = [];
+  try {
+    attachments = await keepAttachments(result.attachments || []);
+  } catch (err) {
+    showNotice(`导入失败：浏览器无法保存数据包中的文件（${err.message}）。当前草稿未作任何改动。`, "error");
+    return;
+  }
+  if (!replaceDraft({ data: result.data, attachments })) return;
   showNotice(`已导入“${file.name}”。导入前的草稿已另存为备份，可用“恢复上一份草稿”找回。`,
     result.notes.length ? "warning" : "info", result.notes);
 });
@@ -666,13 +700,17 @@ $("btn-clear").addEventListener("click", () => {
 // restore can itself be undone.
 function updateRestoreButton() {
   $("btn-restore").hidden = !localStorage.getItem(BACKUP_KEY);
+  if (meta.attachments) showAttachments(null);
 }
 
 $("btn-restore").addEventListener("click", () => {
   const backup = JSON.parse(localStorage.getItem(BACKUP_KEY) || "null");
   if (!backup || !backup.data) return;
   if (!confirm("恢复上一份草稿？当前内容会与备份互换，可再次点击恢复。")) return;
-  if (replaceDraft({ data: backup.data })) showNotice("已恢复上一份草稿。", "info");
+  if (replaceDraft({ data: backup.data, attachments: backup.attachments || [] })) {
+    showNotice("已恢复上一份草稿。", "info");
+    putStoredAttachments().then(() => validateNow());
+  }
 });
 
 // Another tab of the same page saved the draft: this tab's copy is now stale, and saving it
@@ -696,6 +734,167 @@ window.addEventListener("beforeprint", () => {
     copy.textContent = el.value;
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Attached bundles (county page: project bundles; city page: county bundles). The page keeps
+// their bytes in IndexedDB by sha256 and names them in the draft; the engine opens, checks and
+// lists them, and keeps one row of meta.attachments.table per bundle (sync_rows).
+
+const IDB = { name: "formsite-attachments", store: "files" };
+
+function idbRequest(mode, action) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(IDB.name, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore(IDB.store);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const tx = open.result.transaction(IDB.store, mode);
+      const request = action(tx.objectStore(IDB.store));
+      tx.oncomplete = () => resolve(request.result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error || new Error("存储被中止"));
+    };
+  });
+}
+
+const attachmentRefs = () => draft.attachments.map((a) => a.sha256);
+
+// Store attached bundles' bytes (base64) and return the draft's entries for them.
+async function keepAttachments(items) {
+  for (const item of items) await idbRequest("readwrite", (store) => store.put(item.base64, item.sha256));
+  return items.map((item) => ({ name: item.name, sha256: item.sha256 }));
+}
+
+// Hand the worker the bundles the draft names (after a reload or a restore). Bundles whose
+// bytes are no longer in this browser are named, and dropped from the draft with their rows.
+async function putStoredAttachments() {
+  if (!meta.attachments || !draft.attachments.length) return;
+  const files = [];
+  const missing = [];
+  for (const a of draft.attachments) {
+    const base64 = await idbRequest("readonly", (store) => store.get(a.sha256)).catch(() => undefined);
+    if (typeof base64 === "string") files.push({ name: a.name, base64 });
+    else missing.push(a);
+  }
+  if (files.length) await call("put_attachments", JSON.stringify({ files }));
+  if (missing.length) {
+    draft.attachments = draft.attachments.filter((a) => !missing.includes(a));
+    await syncRows();
+    showNotice(`以下${meta.attachments.label}的文件已不在本机浏览器中，请重新导入：`, "warning",
+      missing.map((a) => a.name));
+  }
+}
+
+function restoreAttachments() {
+  return putStoredAttachments().catch((err) => {
+    showNotice(`无法读取本机保存的${meta.attachments.label}：${err.message}。请重新导入。`, "error");
+  });
+}
+
+// Rows follow the bundles: the engine adds, keeps and drops rows and fills their names.
+async function syncRows() {
+  const answer = JSON.parse(await call("sync_rows", JSON.stringify({
+    dossier: meta.dossier, data: draft.data, attachments: attachmentRefs() })));
+  draft.data = answer.data;
+  renderTable(meta.attachments.table);
+  changed();
+}
+
+const MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024;
+
+async function attachFiles(fileList) {
+  if (!engine.ready) {
+    showNotice(`校验引擎加载完成后才能导入${meta.attachments.label}，请稍候。`, "error");
+    return;
+  }
+  const files = [];
+  const refused = [];
+  for (const file of fileList) {
+    if (file.size > MAX_ATTACHMENT_BYTES) refused.push(`${file.name}：文件过大（超过50MB）`);
+    else files.push({ name: file.name, base64: toBase64(await file.arrayBuffer()) });
+  }
+  if (files.length) {
+    try {
+      const { items } = JSON.parse(await call("put_attachments", JSON.stringify({ files })));
+      const kept = await keepAttachments(items.map((item, i) => ({ ...item, base64: files[i].base64 })));
+      draft.attachments.push(...kept);
+      await syncRows();
+    } catch (err) {
+      showNotice(`导入${meta.attachments.label}时出错：${err.message}。已导入的内容未改动。`, "error");
+      return;
+    }
+  }
+  showNotice(refused.length ? `有${refused.length}个文件未导入：` : `已导入${files.length}个${meta.attachments.label}。`
+    + "每个数据包的校验结果见列表；有问题的会注明原因。", refused.length ? "error" : "info", refused);
+}
+
+async function detach(index) {
+  const item = draft.attachments[index];
+  if (!confirm(`移除“${item.name}”？对应的填写内容（如该项目的申报表）也会一并移除。移除前的草稿会另存为备份。`)) return;
+  localStorage.setItem(BACKUP_KEY, JSON.stringify(draft));
+  draft.attachments.splice(index, 1);
+  await syncRows();
+  updateRestoreButton();
+}
+
+// The list of attached bundles with the engine's word on each (null: names only, until then),
+// and what the engine found about each in this dossier (another county, a duplicate, …).
+function showAttachments(summaries, issues = []) {
+  const list = $("attach-list");
+  list.replaceChildren();
+  draft.attachments.forEach((a, i) => {
+    const s = summaries?.[i];
+    const li = document.createElement("li");
+    const own = issues.filter((issue) => issue.path === `${meta.attachments.table}.${i}`);
+    li.className = !s ? "pending" : s.readable && s.ok && !own.some((x) => x.severity === "error") ? "good" : "bad";
+    const name = document.createElement("strong");
+    name.textContent = a.name;
+    const status = document.createElement("span");
+    status.className = "attach-status";
+    status.textContent = !s ? "（待校验）" : !s.readable ? `无法打开：${s.message}`
+      : s.ok ? "通过校验" : `未通过校验：${s.errors}个错误`;
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "row-remove";
+    remove.textContent = "移除";
+    remove.setAttribute("aria-label", `移除${a.name}`);
+    remove.addEventListener("click", () => detach(i));
+    li.append(name, " ", status, " ", remove);
+    for (const issue of own) {
+      const p = document.createElement("p");
+      p.className = `msg ${issue.severity}`;
+      p.textContent = issue.message;
+      li.append(p);
+    }
+    for (const note of s?.notes || []) {
+      const p = document.createElement("p");
+      p.className = "help";
+      p.textContent = note;
+      li.append(p);
+    }
+    list.append(li);
+  });
+  $("attach-empty").hidden = draft.attachments.length > 0;
+}
+
+if (meta.attachments) {
+  $("btn-attach").addEventListener("click", () => {
+    $("attach-file").value = "";
+    $("attach-file").click();
+  });
+  $("attach-file").addEventListener("change", () => attachFiles([...$("attach-file").files]));
+  const drop = $("attach-drop");
+  drop.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    drop.classList.add("over");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    drop.classList.remove("over");
+    attachFiles([...event.dataTransfer.files]);
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 

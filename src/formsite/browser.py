@@ -11,8 +11,9 @@ import binascii
 import json
 from typing import Any
 
-from .bundle import BundleError, rule_changes, unknown_data
+from .bundle import rule_changes, unknown_data
 from .engine import Engine
+from .errors import BundleError, EngineError
 
 _engine: Engine | None = None
 
@@ -32,16 +33,54 @@ def init(definitions_json: str) -> str:
 
 def _get() -> Engine:
     if _engine is None:
-        raise RuntimeError("formsite.browser.init() has not been called")
+        raise EngineError("校验引擎尚未初始化。", code="engine.not_ready")
     return _engine
 
 
 def validate(request_json: str) -> str:
-    """{"dossier": id, "data": {...}} → {"ok", "errors", "warnings", "normalised",
-    "hidden_fields", "hidden_sections", "filled"}: everything the page shows."""
+    """{"dossier": id, "data": {...}, "attachments": [sha256, …]} → {"ok", "errors",
+    "warnings", "normalised", "hidden_fields", "hidden_sections", "filled", "attachments"}:
+    everything the page shows, attached bundles' summaries included."""
     request = json.loads(request_json)
-    report = _get().validate(request["dossier"], request["data"])
-    return _dumps(report.for_page())
+    files = _files(request)
+    report = _get().validate(request["dossier"], request["data"], files)
+    return _dumps({**report.for_page(), "attachments": _summaries(files)})
+
+
+# Attached bundles (a county's project bundles, a city's county bundles) are sent once and kept
+# here by content hash; calls name them by hash, so a keystroke does not carry megabytes.
+_store: dict[str, tuple[str, bytes]] = {}
+
+
+def put_attachments(request_json: str) -> str:
+    """{"files": [{"name", "base64"}]} → {"items": [summary, …]}, each with its sha256."""
+    request = json.loads(request_json)
+    items = []
+    for entry in request.get("files") or []:
+        try:
+            raw = base64.b64decode(entry["base64"], validate=True)
+        except (binascii.Error, KeyError, TypeError):
+            raw = b""
+        name = str(entry.get("name") or "")[:120] if isinstance(entry, dict) else ""
+        item = _get().attach([(name, raw)])[0]
+        _store[item.sha256] = (name, raw)
+        items.append(item.summary())
+    return _dumps({"items": items})
+
+
+def sync_rows(request_json: str) -> str:
+    """{"dossier", "data", "attachments": [sha256, …]} → {"data"}: one row of the attachment
+    table per attached bundle (rows keep what was typed; names come from the bundles)."""
+    request = json.loads(request_json)
+    return _dumps({"data": _get().sync_rows(request["dossier"], request["data"], _files(request))})
+
+
+def _files(request: dict[str, Any]) -> list[tuple[str, bytes]]:
+    return [_store[sha] for sha in request.get("attachments") or [] if sha in _store]
+
+
+def _summaries(files: list[tuple[str, bytes]]) -> list[dict[str, Any]]:
+    return [item.summary() for item in _get().attach(files)]
 
 
 def open_draft(request_json: str) -> str:
@@ -64,27 +103,32 @@ def open_draft(request_json: str) -> str:
 def export_bundle(request_json: str) -> str:
     """{"dossier", "data"} → {"name", "zip_base64", "ok", "errors", "warnings"}."""
     request = json.loads(request_json)
-    name, content, report = _get().export(request["dossier"], request["data"])
+    name, content, report = _get().export(request["dossier"], request["data"], _files(request))
     return _dumps({"name": name, "zip_base64": base64.b64encode(content).decode("ascii"),
                    **report.as_dict()})
 
 
 def import_bundle(request_json: str) -> str:
-    """{"dossier", "file_base64"} → {"ok": true, "data", "notes", ...} or {"ok": false, "message"}."""
+    """{"dossier", "file_base64"} → {"ok": true, "data", "notes", "attachments", ...} or
+    {"ok": false, "message"}. A county's or city's bundle brings its attached bundles: they are
+    kept here and returned (base64) for the page to store with its draft."""
     request = json.loads(request_json)
     try:
         raw = base64.b64decode(request["file_base64"], validate=True)
+    except (binascii.Error, KeyError, TypeError):
+        return _dumps({"ok": False, "message": "无法读取文件内容。"})
+    try:
         opened = _get().open(raw, request.get("dossier"))
     except BundleError as exc:
         return _dumps({"ok": False, "message": str(exc)})
-    except binascii.Error:
-        return _dumps({"ok": False, "message": "无法读取文件内容。"})
-    except Exception as exc:
-        return _dumps({"ok": False, "message": f"文件内容无法识别（{type(exc).__name__}），未导入。"})
     compiled = _get().dossiers[opened.dossier]
     data = for_controls(compiled, opened.data, opened.report.normalised)
-    return _dumps({"ok": True, "dossier": opened.dossier, "data": data,
-                   "notes": opened.notes, "report": opened.report.as_dict()})
+    attachments = []
+    for item in opened.attachments:
+        _store[item.sha256] = (item.name, item.raw)
+        attachments.append({**item.summary(), "base64": base64.b64encode(item.raw).decode("ascii")})
+    return _dumps({"ok": True, "dossier": opened.dossier, "data": data, "notes": opened.notes,
+                   "report": opened.report.as_dict(), "attachments": attachments})
 
 
 # Date and month inputs show only ISO values, checkboxes only booleans: a bundle written by

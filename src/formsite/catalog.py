@@ -40,11 +40,13 @@ class FieldIndex:
             table = self.fields.get(".".join(parts[:2]))
             column = self.fields.get(f"{parts[0]}.{parts[1]}.{parts[3]}")
             if table and column:
-                return f"{table.display_label}第{int(parts[2]) + 1}行“{column.display_label}”"
+                row = "项" if table.layout == "cards" else "行"
+                return f"{table.display_label}第{int(parts[2]) + 1}{row}“{column.display_label}”"
         if len(parts) == 3 and parts[2].isdigit():
             table = self.fields.get(".".join(parts[:2]))
             if table:
-                return f"{table.display_label}第{int(parts[2]) + 1}行"
+                row = "项" if table.layout == "cards" else "行"
+                return f"{table.display_label}第{int(parts[2]) + 1}{row}"
         fdef = self.fields.get(path)
         if fdef:
             return fdef.display_label
@@ -178,6 +180,9 @@ def check_references(forms: dict[str, FormDef], dossiers: Iterable[DossierDef],
                 problems.append(RefProblem(False, "", ("dossiers", d, "forms"),
                                            f"表单 {form_id} 不存在"))
         need(dossier.file_name, False, "", ("dossiers", d, "file_name"))
+        if dossier.deadline is not None and not has_param(params, dossier.deadline.param):
+            problems.append(RefProblem(False, "", ("dossiers", d, "deadline"),
+                                       f"规则集参数 {dossier.deadline.param} 不存在"))
         if dossier.documents not in DOCUMENT_SETS:
             problems.append(RefProblem(False, "", ("dossiers", d, "documents"),
                                        f"没有名为 {dossier.documents} 的文档组；"

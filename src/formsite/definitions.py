@@ -246,6 +246,13 @@ class AttachmentDef(Strict):
     max_count_by: FieldRef | None = None
 
 
+class Deadline(Strict):
+    """When this dossier is due and where it goes: ``param`` names a date in the rule set."""
+
+    param: Identifier
+    label: str = Field(description="e.g. 报送设区市商务主管部门和财政部门")
+
+
 class DossierDef(Strict):
     id: Identifier
     title: str
@@ -255,7 +262,7 @@ class DossierDef(Strict):
     documents: Identifier = Field(description="The document set printed for this dossier "
                                   "(a renderer in formsite.documents)")
     attachments: AttachmentDef | None = None
-    page_intro: str | None = None
+    deadline: Deadline | None = None
 
 
 class FormsFile(Strict):
