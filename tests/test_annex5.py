@@ -225,12 +225,11 @@ def test_words_come_from_the_rule_set(tmp_path: Path, entries) -> None:
     text = rules.read_text(encoding="utf-8")
     text = text.replace('progress_as_of: "2024-12-31"', 'progress_as_of: "2025-09-30"', 1)
     text = text.replace("    trade: 贸易型企业", "    trade: 外贸型企业", 1)
-    new_rules = rules.parent / f".test-{os.getpid()}.yaml"  # next to the original: includes resolve
+    # A copy of rules/ (with the reference data its includes name), changed.
+    shutil.copytree(rules.parent, tmp_path / "rules")
+    new_rules = tmp_path / "rules" / rules.name
     new_rules.write_text(text, encoding="utf-8")
-    try:
-        definitions = load_definitions(forms, new_rules)
-    finally:
-        new_rules.unlink()
+    definitions = load_definitions(forms, new_rules)
     table = build_annex5(definitions, entries)
     assert table.projects[0].get("enterprise_type") == "外贸型企业"
     assert table.projects[0].get("progress") == Decimal("100")

@@ -544,7 +544,9 @@ def test_labels_follow_the_rule_set(tmp_path: Path) -> None:
     forms, rules = default_paths(ROOT)
     text = rules.read_text(encoding="utf-8").replace("data_year: 2024", "data_year: 2025", 1)
     text = text.replace("planned_until: 2025年9月30日", "planned_until: 2026年9月30日", 1)
-    new_rules = tmp_path / "rules.yaml"
+    # A copy of rules/ (with the reference data its includes name), changed.
+    shutil.copytree(rules.parent, tmp_path / "rules")
+    new_rules = tmp_path / "rules" / rules.name
     new_rules.write_text(text, encoding="utf-8")
     engine = Engine.from_definitions(load_definitions(forms, new_rules))
     raw = reference_dossier()
