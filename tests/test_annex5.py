@@ -540,3 +540,65 @@ def test_libreoffice_reads_the_xlsx_numbers(tmp_path: Path, xlsx_bytes) -> None:
     assert subtotal[13] == "0.30" and subtotal[6] == "3200.50"
     total = next(r for r in rows if r and r[0] == "合计")
     assert (total[6], total[11], total[12], total[13]) == ("8200.50", "5002.50", "1837.50", "800.30")
+
+
+# --------------------------------------------------------------------------------------------
+# Pyodide: the browser builds the very same files
+# --------------------------------------------------------------------------------------------
+
+PYODIDE = ROOT / "node_modules" / "pyodide" / "pyodide.mjs"
+WHEELS = ROOT / ".cache" / "wheels"
+
+PYODIDE_SNIPPET = """
+import base64, json
+from formsite.annex5 import Annex5Entry, build_annex5
+from formsite.definitions import Definitions
+from formsite.docx.annex5 import render_annex5
+from formsite.xlsx import annex5_xlsx
+given = json.load(open("/tmp/input.json", encoding="utf-8"))
+definitions = Definitions.model_validate_json(given["definitions"])
+table = build_annex5(definitions, [Annex5Entry(*e) for e in given["entries"]])
+OUTPUT = json.dumps([base64.b64encode(render_annex5(table).data).decode(),
+                     base64.b64encode(annex5_xlsx(table)).decode()])
+"""
+
+
+@pytest.mark.pyodide
+@pytest.mark.skipif(
+    shutil.which("node") is None or not PYODIDE.is_file() or not list(WHEELS.glob("pydantic*.whl")),
+    reason="node, the pyodide npm package or the browser wheels (.cache/wheels) missing",
+)
+def test_pyodide_writes_identical_files(engine: Engine, entries, table, tmp_path: Path) -> None:
+    import base64
+    import json
+
+    from test_annex_docx import PYODIDE_RUNNER
+
+    given = tmp_path / "input.json"
+    given.write_text(
+        json.dumps(
+            {
+                "definitions": engine.definitions.model_dump_json(by_alias=True),
+                "entries": [[e.city, e.county, e.data] for e in entries],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    runner = tmp_path / "run.mjs"
+    runner.write_text(
+        PYODIDE_RUNNER
+        % {
+            "pyodide": json.dumps(PYODIDE.as_uri()),
+            "wheels": json.dumps(str(WHEELS)),
+            "src": json.dumps(str(ROOT / "src" / "formsite")),
+            "input": json.dumps(str(given)),
+            "snippet": json.dumps(PYODIDE_SNIPPET),
+        },
+        encoding="utf-8",
+    )
+    proc = subprocess.run(["node", str(runner)], capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    docx_b64, xlsx_b64 = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert base64.b64decode(docx_b64) == render_annex5(table).data
+    assert base64.b64decode(xlsx_b64) == annex5_xlsx(table)
