@@ -128,7 +128,7 @@ def _signature(name: str, *, date: str = "\u3000\u3000年\u3000\u3000月\u3000\u
 SUMMARY_FORM = "county_summary"
 SUMMARY_UNIT_SECTION = "unit"  # 填报单位: printed in the title, the sign-off and the 附注
 # 指标 | 单位 | summary years ×3 | target (156 mm).
-INDICATOR_COLUMNS = (36.0, 16.0, 26.0, 26.0, 26.0, 26.0)
+INDICATOR_COLUMNS = (39.0, 15.0, 25.5, 25.5, 25.5, 25.5)  # 指标 fits 9 characters, 单位 "平方米"
 INDICATOR_PT = NARROW_PT  # 五号: 14 indicators × 2 rows must stay compact
 
 
