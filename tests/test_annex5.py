@@ -414,6 +414,7 @@ def test_xlsx_header_merges_frozen_pane_and_print_titles(xlsx_bytes: bytes) -> N
     assert len(widths) == 17 and all(w >= 5 for w in widths)
     setup = sheet.find(f"{X}pageSetup")
     assert (setup.get("orientation"), setup.get("paperSize")) == ("landscape", "9")
+    assert sheet.find(f"{X}headerFooter/{X}oddFooter").text == "&C\u2014 &P \u2014"
     with zipfile.ZipFile(io.BytesIO(xlsx_bytes)) as z:
         workbook = z.read("xl/workbook.xml").decode()
         assert all(i.date_time == (2024, 1, 1, 0, 0, 0) for i in z.infolist())

@@ -506,8 +506,12 @@ def test_annex3_basic_conditions_only_for_selected_types(reference, valid, rende
         "展示选品中心产品类别（款）",
     ]
     # No type selected: the blank form lists every condition.
-    blank = conditions(render({})[CONDITIONS])
+    blank_doc = render({})[CONDITIONS]
+    blank = conditions(blank_doc)
     assert blank[0].startswith("展示选品中心") and "相关平台直播账号数（个）" in blank
+    rows = _rows(_xml(blank_doc).findall(f"{W}body/{W}tbl")[0])
+    ticks = {_cell_text(r[1]) for r in rows if _cell_text(r[0]) == "跨境电商直播园区"}
+    assert ticks == {"□是\u3000□否"}  # a blank form's yes/no question: tick one
 
 
 def test_annex4_categories_merged_over_items_and_totals(reference) -> None:

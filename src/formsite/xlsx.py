@@ -229,6 +229,8 @@ def _sheet_xml(w: _Writer, book: Workbook) -> str:
         + '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
         # paperSize 9 = A4; one page wide, as many pages tall as needed.
         + f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" fitToHeight="0"/>'
+        # Printed page numbers as in the Word files (GB/T 9704: "— N —").
+        + "<headerFooter><oddFooter>&amp;C\u2014 &amp;P \u2014</oddFooter></headerFooter>"
         + "</worksheet>"
     )
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..compiler import CompiledDossier
-from .fieldtext import DossierText
+from .fieldtext import UNCHECKED, DossierText
 from .ooxml import (
     Border,
     Cell,
@@ -676,11 +676,14 @@ def _conditions_table(t: DossierText, form: str, section_id: str) -> Table:
     for fdef in section.fields:
         if any_type and not t.applies(form, fdef):
             continue
+        value = t.text(form, fdef.id)
+        if not any_type and fdef.type == "checkbox":
+            value = f"{UNCHECKED}是\u3000{UNCHECKED}否"  # the blank form: tick one
         rows.append(
             Row(
                 [
                     Cell(_lines(fdef.label, align="left")),
-                    Cell(_lines(t.text(form, fdef.id), align="center")),
+                    Cell(_lines(value, align="center")),
                 ],
                 height_mm=8,
                 cant_split=True,
