@@ -149,8 +149,7 @@ class _Writer:
         self.strings: dict[str, int] = {}
 
     def text(self, value: str) -> str:
-        text = self.sanitizer.clean(value)[:MAX_CELL_CHARS]
-        return text
+        return _clip(self.sanitizer.clean(value))
 
     def shared(self, text: str) -> int:
         return self.strings.setdefault(text, len(self.strings))
@@ -172,6 +171,17 @@ class _Writer:
         items = "".join(f'<si><t xml:space="preserve">{_esc(t)}</t></si>' for t in self.strings)
         n = len(self.strings)
         return _XML_DECL + f'<sst xmlns="{NS_MAIN}" count="{n}" uniqueCount="{n}">{items}</sst>'
+
+
+def _clip(text: str) -> str:
+    """At most MAX_CELL_CHARS UTF-16 code units (Excel's count; an emoji is two), never
+    cutting a character in half."""
+    if len(text) * 2 <= MAX_CELL_CHARS:
+        return text
+    encoded = text.encode("utf-16-le", "surrogatepass")
+    if len(encoded) <= 2 * MAX_CELL_CHARS:
+        return text
+    return encoded[: 2 * MAX_CELL_CHARS].decode("utf-16-le", "ignore")
 
 
 def _number(value: str | int | Decimal) -> str:
