@@ -201,10 +201,24 @@ function removeRow(path, index) {
 let engineView = null;
 
 function takeEngineView(result) {
+  // Preset rows (milestone labels and the like) are not something the person typed, though
+  // the engine counts the labels as filled in: a table still exactly its presets is left out.
+  const presetOnly = new Map();
+  const typed = result.filled.filter((p) => {
+    const table = p.split(".").slice(0, 2).join(".");
+    if (!presetOnly.has(table)) presetOnly.set(table, onlyPresets(table));
+    return !presetOnly.get(table);
+  });
+  const holding = new Set(); // every filled path and every path above one
+  for (const p of typed) {
+    const parts = p.split(".");
+    for (let i = 1; i <= parts.length; i += 1) holding.add(parts.slice(0, i).join("."));
+  }
   engineView = {
     hiddenFields: new Set(result.hidden_fields),
     hiddenSections: new Set(result.hidden_sections),
-    filled: new Set(result.filled),
+    filled: new Set(typed),
+    holding,
     normalised: result.normalised || {},
   };
 }
@@ -243,8 +257,6 @@ function showSums() {
   }
 }
 
-// A table whose rows are still exactly its preset rows (milestone labels and the like) holds
-// nothing the person typed, though the engine counts the labels as filled in.
 function onlyPresets(tablePath) {
   const presets = meta.fields[tablePath]?.presets;
   return presets !== undefined && JSON.stringify(getAt(tablePath)) === JSON.stringify(presets);
@@ -253,9 +265,10 @@ function onlyPresets(tablePath) {
 // Whether the engine counted a value at, below or above this data path as filled in.
 function holdsTyped(path) {
   if (!engineView) return false;
-  for (const p of engineView.filled) {
-    if (onlyPresets(p.split(".").slice(0, 2).join("."))) continue;
-    if (p === path || p.startsWith(`${path}.`) || path.startsWith(`${p}.`)) return true;
+  if (engineView.holding.has(path)) return true;
+  const parts = path.split(".");
+  for (let i = 1; i < parts.length; i += 1) {
+    if (engineView.filled.has(parts.slice(0, i).join("."))) return true;
   }
   return false;
 }
