@@ -10,10 +10,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from formsite.bundle import draft_file_name, draft_record
+from formsite.bundle import MAX_BUNDLE_BYTES, draft_file_name, draft_record
 from formsite.compiler import CompiledDossier
 from formsite.definitions import Condition, FieldDef
 from formsite.engine import Engine
+from formsite.errors import BundleError
 
 SITE_TITLE = "浙江省跨境电商高质量发展专项激励 申报材料填报"
 
@@ -90,7 +91,13 @@ def _meta(compiled: CompiledDossier, form_id_to_fields: dict[str, list[FieldDef]
         "fields": fields,
         # Bundles this dossier carries (a county's projects, a city's counties): one row of
         # ``table`` follows each; the engine fills and checks them.
-        "attachments": None if adef is None else {"table": adef.table, "label": adef.label},
+        "attachments": None if adef is None else {
+            "table": adef.table, "label": adef.label,
+            # The engine's own limit and words: the page refuses a larger file before sending
+            # megabytes to the worker only to hear the same.
+            "max_bytes": MAX_BUNDLE_BYTES,
+            "too_large": str(BundleError("bundle.too_large", limit=f"{MAX_BUNDLE_BYTES >> 20}MB")),
+        },
         # A draft is this record with its data; without the engine it downloads under this name.
         "draft_record": draft_record(compiled),
         "draft_file_name": draft_file_name(compiled),

@@ -813,8 +813,6 @@ async function syncRows() {
   changed();
 }
 
-const MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024;
-
 async function attachFiles(fileList) {
   if (!engine.ready) {
     showNotice(`校验引擎加载完成后才能导入${meta.attachments.label}，请稍候。`, "error");
@@ -823,7 +821,7 @@ async function attachFiles(fileList) {
   const files = [];
   const refused = [];
   for (const file of fileList) {
-    if (file.size > MAX_ATTACHMENT_BYTES) refused.push(`${file.name}：文件过大（超过50MB）`);
+    if (file.size > meta.attachments.max_bytes) refused.push(`${file.name}：${meta.attachments.too_large}`);
     else files.push({ name: file.name, base64: toBase64(await file.arrayBuffer()) });
   }
   if (files.length) {
