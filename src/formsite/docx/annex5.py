@@ -33,7 +33,7 @@ from .annexes import (
     _exact_columns,
     _p,
 )
-from .ooxml import Cell, Document, Row, Section, Table, render_docx
+from .ooxml import Align, Cell, Document, Row, Section, Table, para, render_docx
 
 __all__ = ["ANNEX5_COLUMNS_MM", "ANNEX5_FILE_NAME", "ANNEX5_MARGINS_MM", "render_annex5"]
 
@@ -41,37 +41,46 @@ ANNEX5_FILE_NAME = "附件5 重点项目清单.docx"
 # (top, right, bottom, left): GB/T 9704's (37, 26, 35, 28) turned with the sheet.
 ANNEX5_MARGINS_MM = (28.0, 37.0, 26.0, 35.0)
 TEXT_WIDTH_MM = 297.0 - 37.0 - 35.0  # 225 mm
-LIST_PT = 9.0  # 小五 (13.5 pt exact lines)
-CELL_MARGIN_MM = 0.8
+LIST_PT = 9.0  # 小五
+LIST_LINE_PT = 12.0  # single-spaced: a long 建设内容 makes rows tall, and rows never split
+CELL_MARGIN_MM = 0.5
 
-# One width per column of ANNEX5_COLUMNS (mm, 225 in all): money wide enough for "12345.67"
-# in bold on one line, 企业类型 for "贸易型企业" on two, the prose columns (建设内容) widest.
+# One width per column of ANNEX5_COLUMNS (mm, 225 in all): money wide enough for a total
+# such as "148166.04" on one line, 企业类型 for "贸易型企业" on two, 建设内容 widest.
 ANNEX5_COLUMNS_MM: dict[str, float] = {
     "number": 6,
-    "city": 9,
-    "county": 11,
-    "project_name": 16,
-    "org_name": 15,
-    "build_content": 21,
-    "total_investment": 15,
-    "project_types": 15,
-    "start_month": 11,
-    "end_month": 11,
-    "progress": 11,
-    "spent": 15,
-    "planned": 15,
-    "subsidy": 15,
-    "leader": 16,
+    "city": 8,
+    "county": 10,
+    "project_name": 14,
+    "org_name": 14,
+    "build_content": 23,
+    "total_investment": 17,
+    "project_types": 13,
+    "start_month": 12,
+    "end_month": 12,
+    "progress": 10,
+    "spent": 17,
+    "planned": 17,
+    "subsidy": 17,
+    "leader": 14,
     "enterprise_type": 11,
-    "address": 12,
+    "address": 10,
 }
 # The label of a subtotal / total row covers the columns up to here (序号 … 建设内容).
 _LABEL_SPAN_UNTIL = "build_content"
 
 
-def _cell_p(text: str, align: str = "center", bold: bool = False, keep: bool = False) -> list[Any]:
+def _cell_p(text: str, align: Align = "center", bold: bool = False, keep: bool = False) -> list[Any]:
     return [
-        _p(line, size=LIST_PT, align=align, bold=bold, keep_with_next=keep)  # type: ignore[arg-type]
+        para(
+            line,
+            bold=bold,
+            font=FANGSONG,
+            size_pt=LIST_PT,
+            align=align,
+            line_pt=LIST_LINE_PT,
+            keep_with_next=keep,
+        )
         for line in (text.split("\n") if text else [""])
     ]
 
@@ -101,15 +110,22 @@ def _header_rows(table: Annex5Table) -> list[Row]:
     ]
 
 
-_ALIGN = {"int": "center", "money": "center", "percent": "center", "text": "left"}
+_ALIGN: dict[str, Align] = {"int": "center", "money": "center", "percent": "center", "text": "left"}
 _CENTRED_TEXT = {"city", "county", "start_month", "end_month", "enterprise_type"}
+
+
+_MONTHS = {"start_month", "end_month"}
 
 
 def _project_row(table: Annex5Table, row: Annex5Row) -> Row:
     cells = []
     for column in table.columns:
-        align = "center" if column.key in _CENTRED_TEXT else _ALIGN[column.kind]
-        cells.append(Cell(_cell_p(cell_text(row.get(column.key)), align=align)))
+        align: Align = "center" if column.key in _CENTRED_TEXT else _ALIGN[column.kind]
+        text = cell_text(row.get(column.key))
+        if column.key in _MONTHS:
+            # "2024年3月" does not fit the narrow column: break after the year, never inside it.
+            text = text.replace("年", "年\n", 1)
+        cells.append(Cell(_cell_p(text, align=align)))
     return Row(cells, height_mm=8, cant_split=True)
 
 
@@ -124,8 +140,7 @@ def _sum_row(table: Annex5Table, row: Annex5Row, keep: bool) -> Row:
             if blank:
                 cells.append(Cell(_cell_p("", keep=keep), span=blank))
                 blank = 0
-            text = cell_text(row.get(key))
-            cells.append(Cell(_cell_p(text, bold=row.kind == "total", keep=keep)))
+            cells.append(Cell(_cell_p(cell_text(row.get(key)), keep=keep)))
         else:
             blank += 1
     if blank:
