@@ -344,7 +344,7 @@ _WIDTHS = {
     "spent": 12,
     "planned": 12,
     "subsidy": 12,
-    "leader": 20,
+    "leader": 26,
     "enterprise_type": 11,
     "address": 24,
 }
@@ -422,7 +422,7 @@ def annex5_xlsx(table: Annex5Table) -> bytes:
             lines = max(
                 _lines_needed(str(row.get(k) or ""), _WIDTHS.get(k, 12)) for k in keys
             )
-            book.heights[r - 1] = max(lines, 1) * _LINE_PT + 4
+            book.heights[r - 1] = round(max(lines, 1) * _LINE_PT * 1.1 + 6, 2)
             book.rows.append(cells)
             continue
         book.rows.append(_sum_cells(row, n, label_span, sum_cols, r, group_start, subtotal_rows))
