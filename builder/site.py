@@ -27,6 +27,7 @@ def condition_json(cond: Condition | None) -> dict[str, Any] | None:
 
 def _field_view(compiled: CompiledDossier, fdef: FieldDef) -> dict[str, Any]:
     view = fdef.model_dump(by_alias=True)
+    view["label"] = fdef.full_label  # as printed next to the input: with its unit
     view["when_json"] = json.dumps(condition_json(fdef.when), ensure_ascii=False)
     view["display_label"] = fdef.display_label
     if fdef.type in ("choice", "multichoice"):

@@ -171,7 +171,7 @@ def test_open_revalidates(engine: Engine):
         b"[1, 2, 3]",
         b"null",
         "数据".encode("gbk"),
-        b'{"format": "formsite-bundle", "format_version": 1, "dossier": "county", "data": {}}',
+        b'{"format": "formsite-bundle", "format_version": 1, "dossier": "province", "data": {}}',
         b'{"format": "formsite-bundle", "format_version": 99, "dossier": "project", "data": {}}',
         b'{"format": "formsite-bundle", "format_version": "1", "dossier": "project", "data": {}}',
         b'{"format": "formsite-bundle", "format_version": 1, "dossier": "project", "data": []}',
@@ -387,7 +387,7 @@ def test_cli_with_compiled_definitions_json(project_root: Path, definitions: Def
 @pytest.fixture
 def page(definitions: Definitions):
     info = json.loads(browser.init(definitions.model_dump_json(by_alias=True)))
-    assert info["dossiers"] == ["project"]
+    assert info["dossiers"] == ["city", "county", "project"]
     assert info["ruleset"]["hash"] == definitions.ruleset_hash
     return browser
 

@@ -26,8 +26,9 @@ PERIOD_MESSAGE_BROKEN = ('"{label}为{found}万元，不能大于{ceiling}。"\n
 
 
 def test_real_definitions_load(definitions: Definitions):
-    assert set(definitions.forms) == {"project_info", "fund_details"}
-    assert set(definitions.dossiers) == {"project"}
+    assert set(definitions.forms) == {"project_info", "fund_details", "county_summary",
+                                      "key_projects", "city_list"}
+    assert set(definitions.dossiers) == {"project", "county", "city"}
     assert definitions.dossiers["project"].forms == ["project_info", "fund_details"]
     assert definitions.ruleset.id == "zj-cbec-2024"
     assert definitions.ruleset_hash.startswith("sha256:")
@@ -61,7 +62,8 @@ def test_merge_keys_are_expanded(definitions: Definitions):
 def test_label_parameters_are_filled_from_the_rule_set(definitions: Definitions):
     fields = {f.id: f for f in definitions.forms["project_info"].fields()}
     year = definitions.ruleset.parameters["data_year"]
-    assert fields["revenue"].label == f"{year}年营业收入（万元）"
+    assert fields["revenue"].label == f"{year}年营业收入"
+    assert fields["revenue"].full_label == f"{year}年营业收入（万元）"  # the unit from `unit:`
     assert "{" not in fields["profit"].label
     assert "{planned_until}" not in (definitions.forms["fund_details"].fill_note or "")
 
@@ -208,8 +210,8 @@ def test_unknown_check_param_duplicate_id_and_label_placeholder(tmp_path: Path,
     line_param = inject(root, RULES, "min: $belt_min_investment,", "min: $belt_minimum,")
     line_dup = inject(root, PROJECT_INFO, "{id: contact_person, label: 联系人,",
                       "{id: project_leader, label: 联系人,")
-    line_label = inject(root, PROJECT_INFO, 'label: "{data_year}年营业收入（万元）"',
-                        'label: "{data_yr}年营业收入（万元）"')
+    line_label = inject(root, PROJECT_INFO, 'label: "{data_year}年营业收入"',
+                        'label: "{data_yr}年营业收入"')
 
     problems = problems_of(root)
     found = {where(p): p.message for p in problems}

@@ -682,7 +682,7 @@ def _conditions_table(t: DossierText, form: str, section_id: str) -> Table:
         rows.append(
             Row(
                 [
-                    Cell(_lines(fdef.label, align="left")),
+                    Cell(_lines(fdef.full_label, align="left")),
                     Cell(_lines(value, align="center")),
                 ],
                 height_mm=8,

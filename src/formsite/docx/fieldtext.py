@@ -108,7 +108,7 @@ class DossierText:
 
     def label(self, form_id: str, field_id: str, short: bool = False) -> str:
         fdef = self.field(form_id, field_id)
-        return fdef.display_label if short else fdef.label
+        return fdef.display_label if short else fdef.full_label
 
     @property
     def parameters(self) -> Mapping[str, Any]:
