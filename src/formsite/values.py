@@ -9,9 +9,10 @@ The accepted syntax is explicit and depends on no Unicode database, so CPython a
 ship different Unicode versions) and the page's script read every input the same way:
 
 1. **Typed forms** (:data:`TYPED_FORMS`, applied with one ``str.translate`` table): the full-width
-   ASCII forms U+FF01–U+FF5E become ASCII (``１２３．４５`` → ``123.45``, ``（０５７１）`` →
-   ``(0571)``); U+3000 ideographic space and U+00A0 no-break space become a space; ``。`` (the
-   Chinese full stop typed for a decimal point) becomes ``.``. Nothing else is mapped: no NFKC, so
+   ASCII forms U+FF01–U+FF5E become ASCII (``１２３．４５`` → ``123.45``, ``１，０００`` →
+   ``1,000``, ``（０５７１）`` → ``(0571)``); U+3000 ideographic space and U+00A0 no-break space
+   become a space; ``。`` (the Chinese full stop typed for a decimal point) becomes ``.``.
+   Nothing else is mapped: no NFKC, so
    superscripts (``1000²``), circled digits and the digits of other scripts (Arabic-Indic ``٣``,
    Devanagari ``३``, Thai ``๓`` …) stay what they are and are rejected.
 2. **Trimming**: the characters of :data:`WHITESPACE` (an explicit list) are removed at both
@@ -24,17 +25,21 @@ ship different Unicode versions) and the page's script read every input the same
        int      = DIGIT+ | DIGIT{1,3} ("," DIGIT{3})+     ; thousands commas: groups of three
        frac     = DIGIT+
        DIGIT    = "0" … "9"                                 ; ASCII only
-       unit     = one suffix of the field's type (money: 万元 万; area: 平方米 ㎡ m² m2 平米;
-                  percent: % ; integer: 家 个 款 人 次)
+       unit     = one suffix of the field's type (:data:`UNITS`; money: 万元 万; area: 平方米
+                  ㎡ m² m2 平米; percent: %; integer: 家 个 款 人 次)
 
-   So spaces may stand between digit groups and before the unit (``1 000``, ``800 m²``); a tab,
-   a line break or any other character inside is not a number. A comma anywhere that is not a
+   Spaces are dropped wherever they stand, so digit groups and the unit may be spaced out
+   (``1 000``, ``800 m²``, ``1\u3000000``); a tab, a line break, a thin space or any other
+   character inside is not a number. A comma anywhere that is not a
    thousands separator in the places above is ``number.grouping`` (``1,00``, ``1.000,5``); any
    other text is ``number.invalid`` (``5%`` as money, ``100家`` as money, ``1e5``, ``NaN``).
 4. **Dates** ``YYYY-M-D`` with ``-``, ``/``, ``.`` or ``年…月…日`` (spaces allowed around the
    separators), **year-months** ``YYYY-M`` / ``YYYY年M月``, **phone numbers** (spaces and hyphens
    as separators, ``(0571)`` area codes, ``+86``) and **credit codes** (spaces dropped, ASCII
    letters upper-cased) use the same steps 1 and 2 and ASCII digits only.
+
+Lists and objects where a value is expected (foreign JSON) are quoted in messages as JSON
+(:func:`shown`), never as ``repr()``, whose escaping follows the Unicode database too.
 """
 
 from __future__ import annotations
@@ -77,6 +82,15 @@ WHITESPACE = (
     "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
     "\u2028\u2029\u202f\u205f\u3000"
 )
+
+# The unit suffixes a number of each type may end with, as they read after the typed forms are
+# mapped (so "％" and "ｍ２" are "%" and "m2" by then).
+UNITS: dict[str, tuple[str, ...]] = {
+    "money": ("万元", "万"),
+    "area": ("平方米", "㎡", "m²", "m2", "平米"),
+    "percent": ("%",),
+    "integer": ("家", "个", "款", "人", "次"),
+}
 
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
@@ -189,7 +203,7 @@ def _plain(value: Decimal | int) -> str:
 
 
 def money(raw: Any, *, signed: bool = False, lo=None, hi=None) -> Decimal | None:
-    value = parse_decimal(raw, ("万元", "万"))
+    value = parse_decimal(raw, UNITS["money"])
     if value is None:
         return None
     if _decimal_places(value) > 2:
@@ -203,7 +217,7 @@ def money(raw: Any, *, signed: bool = False, lo=None, hi=None) -> Decimal | None
 
 
 def area(raw: Any, *, lo=None, hi=None, **_: Any) -> Decimal | None:
-    value = parse_decimal(raw, ("平方米", "㎡", "m²", "m2", "平米"))
+    value = parse_decimal(raw, UNITS["area"])
     if value is None:
         return None
     if value < 0:
@@ -215,7 +229,7 @@ def area(raw: Any, *, lo=None, hi=None, **_: Any) -> Decimal | None:
 
 
 def percent(raw: Any, *, lo=None, hi=None, **_: Any) -> Decimal | None:
-    value = parse_decimal(raw, ("%", "％"))
+    value = parse_decimal(raw, UNITS["percent"])
     if value is None:
         return None
     if _decimal_places(value) > 2:
@@ -227,7 +241,7 @@ def percent(raw: Any, *, lo=None, hi=None, **_: Any) -> Decimal | None:
 
 
 def integer(raw: Any, *, lo=None, hi=None, **_: Any) -> int | None:
-    value = parse_decimal(raw, ("家", "个", "款", "人", "次"))
+    value = parse_decimal(raw, UNITS["integer"])
     if value is None:
         return None
     if value != value.to_integral_value():
