@@ -12,9 +12,9 @@ ship different Unicode versions) and the page's script read every input the same
    ASCII forms U+FF01–U+FF5E become ASCII (``１２３．４５`` → ``123.45``, ``１，０００`` →
    ``1,000``, ``（０５７１）`` → ``(0571)``); U+3000 ideographic space and U+00A0 no-break space
    become a space; ``。`` (the Chinese full stop typed for a decimal point) becomes ``.``.
-   Nothing else is mapped: no NFKC, so
-   superscripts (``1000²``), circled digits and the digits of other scripts (Arabic-Indic ``٣``,
-   Devanagari ``३``, Thai ``๓`` …) stay what they are and are rejected.
+   Nothing else is mapped: no NFKC, so superscripts (``1000²``), circled digits and the digits
+   of other scripts (Arabic-Indic ``٣``, Devanagari ``३``, Thai ``๓`` …) stay what they are
+   and are rejected.
 2. **Trimming**: the characters of :data:`WHITESPACE` (an explicit list) are removed at both
    ends. Blank after trimming means "left blank".
 3. **Numbers** (money, integer, area, percent), after 1 and 2 and after dropping every space::
