@@ -502,6 +502,24 @@ def test_sums_and_number_errors_come_only_from_the_engine(page, engine):
         "—", "0.30", "1000.30"}
 
 
+def test_county_growth_rates_come_from_the_engine(page, site, engine):
+    """Computed growth rates, like sums, are the engine's figures: "—" until it answers."""
+    held = []
+    page.route("**/py-worker.js", lambda route: held.append(route))
+    page.goto(site + "county.html")
+    page.locator("#f-county_summary-trade_y1").fill("80")
+    page.locator("#f-county_summary-trade_y2").fill("1,000")
+    growth = page.locator("output[data-path='county_summary.trade_g2']")
+    assert growth.text_content() == "—"
+    held[0].continue_()
+    wait_ready(page)
+    settled(page)
+    data = {"county_summary": {"trade_y1": "80", "trade_y2": "1,000"}}
+    expected = engine.validate("county", data).normalised["county_summary"]["trade_g2"]
+    assert expected is not None
+    assert growth.text_content() == str(expected)
+
+
 def test_blank_is_the_engine_s_blank(page):
     """Spaces only are blank to the engine, so they are blank on the page too: a required
     field holding only spaces gets the engine's required message."""
