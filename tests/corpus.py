@@ -132,6 +132,15 @@ class _Schema:
         self.money_max = values.MONEY_MAX
         self.integer_max = values.INTEGER_MAX
 
+    def _first_option(self, param: str) -> Any:
+        """The first option of a (possibly dotted) parameter: a list, or a mapping of lists."""
+        value: Any = self.params
+        for key in param.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        while isinstance(value, dict | list) and value:
+            value = next(iter(value.values())) if isinstance(value, dict) else value[0]
+        return value if isinstance(value, str) else "测试"
+
     def type_of(self, ref: str) -> str:
         return self.fields[ref].type
 
@@ -150,14 +159,14 @@ class _Schema:
         if fdef.computed is None:
             return [ref]
         form_id = ref.split(".")[0]
-        return [leaf for part in fdef.computed.sum for leaf in self.sum_leaves(self.absolute(part, form_id))]
+        parts = getattr(fdef.computed, "sum", None) or []  # other computations: not followed
+        return [leaf for part in parts for leaf in self.sum_leaves(self.absolute(part, form_id))]
 
     def filler(self, ref: str) -> Any:
         """A valid value for a field of this type (for fields the base dossier leaves out)."""
         fdef = self.fields[ref]
         if fdef.type in ("choice", "multichoice"):
-            options = fdef.options or []
-            first = options[0].value if options else self.params[fdef.options_param][0]
+            first = fdef.options[0].value if fdef.options else self._first_option(fdef.options_param)
             return first if fdef.type == "choice" else [first]
         return {"money": "100", "integer": "60", "area": "20000", "percent": "50", "text": "测试",
                 "longtext": "测试内容", "date": "2024-12-31", "year_month": "2024-12",
@@ -423,7 +432,7 @@ class _Builder:
     def put_amount(self, data: dict[str, Any], ref: str, value: Decimal) -> None:
         """Make field ``ref`` (typed, or computed as a sum of table columns) equal ``value``."""
         leaves = self.schema.sum_leaves(ref)
-        if leaves == [ref] and ref.count(".") == 1:
+        if leaves in ([ref], []) and ref.count(".") == 1:
             _set(data, _path(ref), format(value, "f"))
             return
         # Every table that is added up emptied; one row (the first row of the base, amounts
