@@ -65,6 +65,14 @@ def _value_at(data: dict[str, Any], ref: str) -> Any:
     return data[form][field]
 
 
+def _integers(value: Any) -> list[int]:
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in _integers(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in _integers(v)]
+    return [value] if isinstance(value, int) and not isinstance(value, bool) else []
+
+
 def _codes(result: str, kind: str = "errors") -> list[str]:
     return [issue["code"] for issue in json.loads(result).get("report", {}).get(kind, [])]
 
@@ -82,6 +90,7 @@ def test_corpus_is_large_seeded_and_plain_json(cases, definitions) -> None:
     assert len(corpus(SEED, 300, definitions=definitions)) == 300
     # Plain JSON (no NaN, no tuples): the page's script reads the same file.
     assert json.loads(json.dumps(cases, ensure_ascii=True, allow_nan=False)) == cases
+    assert all(abs(n) <= 2**53 for n in _integers(cases))  # exact in JavaScript too
     kinds = Counter(c["id"].split("/")[0] for c in cases)
     for kind in ("delete", "swap", "threshold", "bound", "rows", "digits", "letters", "separators",
                  "space", "long", "control", "hostile", "random"):
