@@ -19,7 +19,9 @@ sys.path.insert(0, str(ROOT / "src"))  # build from the tree, even before `pip i
 from builder import check as dist_check  # noqa: E402
 from builder.docs import build_docs  # noqa: E402
 from builder.site import copy_static, render_site  # noqa: E402
+from formsite.documents import check_documents  # noqa: E402
 from formsite.engine import Engine  # noqa: E402
+from formsite.errors import FormsiteError  # noqa: E402
 from formsite.loader import DefinitionError, default_paths, load_definitions  # noqa: E402
 
 
@@ -34,7 +36,7 @@ def build(out: Path, *, runtime: bool = True) -> Path:
         raise SystemExit(2) from None
     try:
         engine = Engine.from_definitions(definitions)
-    except ValueError as exc:  # e.g. computed fields that sum each other in a circle
+    except FormsiteError as exc:  # a definitions.json the loader did not check
         print(f"定义文件有误，未生成网站：{exc}", file=sys.stderr)
         raise SystemExit(2) from None
     # Next year's rules are edited and published without running pytest: the examples that
@@ -44,6 +46,13 @@ def build(out: Path, *, runtime: bool = True) -> Path:
         print("规则示例的判定与预期不符，未生成网站：", file=sys.stderr)
         for r in wrong:
             print(f"  {r.rule} {r.kind}[{r.index}] {r.problem}", file=sys.stderr)
+        raise SystemExit(2)
+    # Field ids written in the document code must exist in the definitions being built.
+    problems = check_documents(engine)
+    if problems:
+        print("文档代码引用的字段在定义中不存在，未生成网站：", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
         raise SystemExit(2)
     if out.exists() and any(out.iterdir()) and not (out / "definitions.json").exists():
         print(f"{out} 不是本工具生成的网站目录（没有 definitions.json），不会覆盖其中的文件。",

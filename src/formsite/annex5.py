@@ -257,6 +257,19 @@ def _leader(info: Mapping[str, Any]) -> str:
 
 _LABELS = {c.key: c.label for c in ANNEX5_COLUMNS}
 
+# Every field of the project dossier this module reads: the build refuses definitions in which
+# one of them does not exist (formsite.documents.check_documents), and a test holds this list
+# to the reads below.
+READS: tuple[str, ...] = (
+    "project_info.project_name", "project_info.org_name", "project_info.build_content",
+    "project_info.total_investment", "project_info.project_types", "project_info.start_month",
+    "project_info.end_month", "project_info.progress_plan", "project_info.progress_plan.deadline",
+    "project_info.progress_plan.progress", "project_info.subsidy_requested",
+    "project_info.enterprise_type", "project_info.build_address", "project_info.project_leader",
+    "project_info.contact_person", "project_info.contact_phone",
+    "fund_details.total_spent", "fund_details.total_planned",
+)
+
 
 def _project_values(entry: Annex5Entry, words: _Words, gaps: list[str]) -> dict[str, Value]:
     info = _form(entry.data, "project_info")

@@ -72,12 +72,14 @@ def make_record(compiled: CompiledDossier, data: dict[str, Any], report: Report)
     }
 
 
-def _zip(files: list[tuple[str, bytes]]) -> bytes:
+def _zip(files: list[tuple[str, bytes]], stored: frozenset[str] = frozenset()) -> bytes:
+    """A ZIP with fixed timestamps; the ``stored`` entries (bundles carried inside, already
+    compressed) are not compressed a second time."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in files:
             info = zipfile.ZipInfo(name, ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, content)
     return buffer.getvalue()
@@ -104,7 +106,7 @@ def write_bundle(compiled: CompiledDossier, data: dict[str, Any], report: Report
                    "bytes": len(content)} for name, content in files],
     }
     files.append((MANIFEST_FILE, json.dumps(manifest, ensure_ascii=False, indent=2).encode()))
-    return _zip(files)
+    return _zip(files, frozenset(name for name, _ in attachments))
 
 
 def sha256_hex(content: bytes) -> str:

@@ -8,12 +8,17 @@ the page. The DOCX modules are imported on first use, so the page's engine start
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .errors import Problem
 
 if TYPE_CHECKING:
     from .chain import Attached
     from .compiler import CompiledDossier
+    from .engine import Engine
     from .validation import Report
 
 Files = list[tuple[str, bytes]]
@@ -71,6 +76,46 @@ DOCUMENT_SETS: dict[str, Callable[..., Files]] = {
     "county_annexes": _county,
     "city_list": _city,
 }
+
+
+def check_documents(engine: Engine) -> list[Problem]:
+    """Every field the document code reads exists in the definitions, or the build refuses,
+    naming the code's file and line: each dossier's documents are rendered once from a blank
+    dossier (every table with one blank row), whose lookups fail on an unknown field, and the
+    fields 附件5 reads from projects are checked by name."""
+    from . import annex5
+
+    problems: list[Problem] = []
+    for compiled in engine.dossiers.values():
+        data = {form.id: {f.id: [{}] for f in form.fields() if f.type == "table"}
+                for form in compiled.forms}
+        try:
+            render_documents(compiled, data, engine.validate(compiled.dossier.id, data), [])
+        except KeyError as exc:
+            # The layout's own line: the last frame outside the lookup helper.
+            frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                      if not f.filename.endswith("fieldtext.py")]
+            frame = frames[-1]
+            problems.append(Problem(_relative(frame.filename), str(exc.args[0] if exc.args else exc),
+                                    frame.lineno, f"“{compiled.dossier.title}”的文档引用了不存在的字段"))
+    index = next(iter(engine.dossiers.values())).index  # every form's fields
+    for ref in annex5.READS:
+        if ref not in index.fields:
+            problems.append(Problem(_relative(annex5.__file__), ref, _line_of(annex5, ref),
+                                    "附件5 读取的字段在定义中不存在"))
+    return problems
+
+
+def _relative(file: str) -> str:
+    """A source file as the project tree names it (src/formsite/…)."""
+    root = Path(__file__).resolve().parents[2]
+    path = Path(file).resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+
+
+def _line_of(module: Any, text: str) -> int | None:
+    lines = Path(module.__file__).read_text(encoding="utf-8").splitlines()
+    return next((i + 1 for i, line in enumerate(lines) if f'"{text}"' in line), None)
 
 
 def render_documents(compiled: CompiledDossier, data: dict[str, Any], report: Report,

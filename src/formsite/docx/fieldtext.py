@@ -103,7 +103,7 @@ class DossierText:
     def field(self, form_id: str, field_id: str) -> FieldDef:
         fdef = self.compiled.index.fields.get(f"{form_id}.{field_id}")
         if fdef is None:
-            raise KeyError(f"{form_id}.{field_id} is not defined")
+            raise KeyError(f"{form_id}.{field_id}")  # the build names it (documents.check_documents)
         return fdef
 
     def label(self, form_id: str, field_id: str, short: bool = False) -> str:
@@ -148,7 +148,7 @@ class DossierText:
         """Whether any source of a computed field holds an entered value."""
         if fdef.computed is None or depth > 20:
             return False
-        for ref in fdef.computed.sum:
+        for ref in fdef.computed.refs():
             path = self.compiled.index.resolve(ref, form_id).split(".")
             source = self.compiled.index.fields.get(".".join(path[:2]))
             if source is None:
