@@ -19,7 +19,7 @@ cases ``{"id", "dossier", "data"}``, the same list for the same seed:
 Everything is plain JSON (no NaN, integers within ±2**53), so the page's script can be run
 against the same file: ``python -m tests.corpus --out FILE [--with-verdicts]`` (or
 ``python tests/corpus.py …``) writes ``{"seed", "size", "cases": [{"id", "dossier", "data"}]}``
-(ASCII JSON; lone surrogates as JSON escapes such as ``\\\\ud800``). With ``--with-verdicts`` each case also
+(ASCII JSON; lone surrogates as JSON escapes such as ``\\ud800``). With ``--with-verdicts`` each case also
 carries ``"verdict"``: the CPython engine's ``{"report": {"ok", "errors", "warnings"},
 "normalised": …}`` (or ``{"crash": "…"}``), as tests/support/differential.py computes it.
 """
