@@ -340,6 +340,32 @@ def _text_p(p: ET.Element) -> str:
     return "".join(t.text or "" for t in p.iter(f"{W}t"))
 
 
+def test_docx_matches_golden(engine: Engine) -> None:
+    """word/document.xml compared structurally with tests/golden/annex5_document.xml;
+    ``UPDATE_GOLDEN=1`` rewrites it (then look at the PDF before committing).  Built from
+    test_annex_docx's reference dossier, so that only a layout change changes the golden."""
+    import difflib
+
+    from test_annex_docx import GOLDEN, _dump, _normalise, _pretty, reference_dossier
+
+    first = reference_dossier()
+    second = reference_dossier()
+    second["project_info"].update(project_name="义乌市跨境电商公共服务中心", subsidy_requested="0.2")
+    entries = [
+        Annex5Entry("义乌市", "义乌市", engine.validate("project", raw).normalised)
+        for raw in (first, second)
+    ]
+    actual = _document(render_annex5(build_annex5(engine.definitions, entries)).data)
+    path = GOLDEN / "annex5_document.xml"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_bytes(_pretty(actual))
+    assert path.is_file(), f"{path} missing: run with UPDATE_GOLDEN=1 to create it"
+    got, want = _normalise(actual), _normalise(ET.fromstring(path.read_bytes()))
+    if got != want:
+        diff = difflib.unified_diff(_dump(want), _dump(got), "golden", "actual", n=2, lineterm="")
+        pytest.fail("附件5 differs from its golden file:\n" + "\n".join(list(diff)[:80]))
+
+
 # --------------------------------------------------------------------------------------------
 # XLSX
 # --------------------------------------------------------------------------------------------
