@@ -119,7 +119,7 @@ def shown(raw: Any) -> str:
         return str(raw)
     try:
         return json.dumps(raw, ensure_ascii=False, default=lambda v: type(v).__name__)
-    except (TypeError, ValueError):  # e.g. keys that are not strings, or a circular structure
+    except (TypeError, ValueError, RecursionError):  # e.g. a circular or absurdly deep structure
         return type(raw).__name__
 
 
