@@ -141,7 +141,7 @@ SECOND_TYPED = {
     "申报期内投资（投入）（万元）": "2800",
     "项目建设地址": "安吉县天子湖镇竹产业园3号楼",
     "项目分年度建设进度计划 第1行 完成投资（投入）": "1,200",
-    "项目分年度建设进度计划 第1行 项目实施进度（%）": "35",
+    "项目分年度建设进度计划 第1行 项目实施进度": "35",
     "项目分年度建设进度计划 第2行 完成投资（投入）": "3500.5",
     "本年度申请补助资金（万元）": "420.25",
     "设备购置费用 第1行 已开支费用": "12.34",
@@ -322,7 +322,9 @@ def anji(browser, site, folder, project_bundles, tmp_path_factory) -> CountyResu
         expect(verdict(page)).to_contain_text("通过校验")
         assert field(page, "工作总结").input_value().startswith("安吉县工作总结")
         assert card_field(card(page, SECOND.name), "联系人").input_value() == "陈静"
-        assert page.get_by_label("2022年跨境电商进出口额", exact=True).input_value() == "52,000"
+        trade = indicator_grid(page).get_by_role("row").filter(
+            has=page.get_by_role("rowheader", name="跨境电商进出口额", exact=True))
+        assert trade.get_by_role("textbox").first.input_value() == "52,000"
 
         bundle = download_bundle(page, folder)
         expect(page.locator("#notice")).to_contain_text("通过校验")
@@ -558,6 +560,13 @@ def test_city_page_flags_quota_other_city_tampered_and_broken(browser, site, eng
         expect(broken).to_contain_text("无法打开：")
         reason = broken.locator(".attach-status").text_content().split("无法打开：", 1)[1]
         assert re.search(r"[\u4e00-\u9fff]", reason), reason  # a reason, in Chinese
+        # Each bundle's 推荐意见 card says the same, above the opinion to write.
+        cards = page.get_by_role("article")
+        expect(cards).to_have_count(4)
+        expect(cards.nth(0)).to_contain_text("可能在导出后被修改过")
+        expect(cards.nth(1).locator(".card-msg")).not_to_contain_text("德清县")  # nothing wrong with it
+        expect(cards.nth(2)).to_contain_text("“杭州市”，与本单位的“湖州市”不一致")
+        expect(cards.nth(3)).to_contain_text("无法打开")
         # The tier's quota, where the counties' 推荐意见 are.
         opinions = page.get_by_role("group", name="推荐意见")
         expect(opinions).to_contain_text("最多可以有2个")
