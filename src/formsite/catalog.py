@@ -104,7 +104,11 @@ def resolve_labels(form: FormDef, params: dict[str, Any], report: Callable, file
         if isinstance(value, dict):
             return {k: (fill(v, (*loc, k)) if k in ("label", "short_label", "help", "title",
                                                     "placeholder", "fill_note", "add_label")
-                        and isinstance(v, str) else walk(v, (*loc, k)))
+                        and isinstance(v, str)
+                        # a grid's column headings ("{summary_years[0]}年") are labels too
+                        else [fill(c, (*loc, k, i)) for i, c in enumerate(v)]
+                        if k == "columns" and isinstance(v, list) and all(isinstance(c, str) for c in v)
+                        else walk(v, (*loc, k)))
                     for k, v in value.items()}
         if isinstance(value, list):
             return [walk(v, (*loc, i)) for i, v in enumerate(value)]
