@@ -543,37 +543,10 @@ class _Builder:
 
     # -- random combinations ----------------------------------------------------------------
     def random_number(self) -> str:
-        rng = self.rng
-        parts: list[str] = []
-        if rng.random() < 0.2:
-            parts.append(rng.choice(["+", "-", "－", "＋", " - "]))
-        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 12)))
-        if rng.random() < 0.4:
-            sep = rng.choice([",", "，", " ", "\u3000", "\u00a0", "\t", "'", ".", "，"])
-            step = rng.choice([3, 3, 3, 2, 4])
-            head = len(digits) % step or step
-            groups = [digits[:head]] + [digits[i:i + step] for i in range(head, len(digits), step)]
-            digits = sep.join(groups)
-        parts.append(digits)
-        if rng.random() < 0.5:
-            parts.append(rng.choice([".", "．", "。", ",", "．"]))
-            parts.append("".join(rng.choice("0123456789") for _ in range(rng.randint(0, 4))))
-        text = "".join(parts)
-        if rng.random() < 0.15:
-            text = _digits(text, rng.choice(list(_DIGIT_SETS.values())), last_only=rng.random() < 0.5)
-        if rng.random() < 0.3:
-            text += rng.choice(["万元", "万", "㎡", "平方米", "m²", "m2", "ｍ２", "平米", "%", "％",
-                                "家", "个", "款", "人", "次", "元", " 万元", "万元万元", "²"])
-        if rng.random() < 0.2:
-            space = rng.choice(list(_SPACES.values()))
-            text = rng.choice([space + text, text + space, space + text + space])
-        return text
+        return _random_number(self.rng)
 
     def random_string(self) -> str:
-        rng = self.rng
-        pool = ["安吉", "A", "z", "1", " ", "\u3000", "\t", "<", "&", "{", "}", "😀",
-                *_CONTROL.values(), *_SPACES.values(), *(s[3] for s in _DIGIT_SETS.values())]
-        return "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
+        return _random_string(self.rng)
 
     def mutate(self, data: dict[str, Any]) -> str:
         """One random mutation of ``data`` in place; returns its description."""
@@ -635,6 +608,39 @@ class _Builder:
             self.add(f"random/{i}/{';'.join(steps)}", data)
 
 
+def _random_number(rng: random.Random) -> str:
+    """A number as someone might type it: signs, groups, points, odd digits, units, spaces."""
+    parts: list[str] = []
+    if rng.random() < 0.2:
+        parts.append(rng.choice(["+", "-", "－", "＋", " - "]))
+    digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 12)))
+    if rng.random() < 0.4:
+        sep = rng.choice([",", "，", " ", "\u3000", "\u00a0", "\t", "'", ".", "，"])
+        step = rng.choice([3, 3, 3, 2, 4])
+        head = len(digits) % step or step
+        groups = [digits[:head]] + [digits[i:i + step] for i in range(head, len(digits), step)]
+        digits = sep.join(groups)
+    parts.append(digits)
+    if rng.random() < 0.5:
+        parts.append(rng.choice([".", "．", "。", ",", "．"]))
+        parts.append("".join(rng.choice("0123456789") for _ in range(rng.randint(0, 4))))
+    text = "".join(parts)
+    if rng.random() < 0.15:
+        text = _digits(text, rng.choice(list(_DIGIT_SETS.values())), last_only=rng.random() < 0.5)
+    if rng.random() < 0.3:
+        text += rng.choice(["万元", "万", "㎡", "平方米", "m²", "m2", "ｍ２", "平米", "%", "％",
+                            "家", "个", "款", "人", "次", "元", " 万元", "万元万元", "²"])
+    if rng.random() < 0.2:
+        space = rng.choice(list(_SPACES.values()))
+        text = rng.choice([space + text, text + space, space + text + space])
+    return text
+
+def _random_string(rng: random.Random) -> str:
+    pool = ["安吉", "A", "z", "1", " ", "\u3000", "\t", "<", "&", "{", "}", "😀",
+            *_CONTROL.values(), *_SPACES.values(), *(s[3] for s in _DIGIT_SETS.values())]
+    return "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
+
+
 def _ascii(value: str) -> str:
     """The base value with its full-width forms as ASCII, so digit swaps reach every digit."""
     return "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in value)
@@ -651,6 +657,51 @@ def _get_or_none(data: Any, path: Path_) -> Any:
         return _get(data, path)
     except (KeyError, IndexError, TypeError):
         return None
+
+
+# Characters whose properties changed with Unicode 16 (new digits, a new case pair, new letters)
+# and other look-alikes, for the normaliser sweep.
+_U16 = "\u1c89\u1c8a\ua7cb\ua7cc\ua7dc\U00010d40\U00010d49\U0001ccf0\U00016d70\U00011bf0"
+_LOOKALIKES = "−–—‐﹣＋٫٬·•∙⸱､、，。．‘’＇ʼ`´"
+_VALID_SAMPLES = ("1,000.50万元", "１２３４５.６７", "-120.5", "1500㎡", "50%", "80家", "2024-12-31",
+                  "2024年12月31日", "2024年3月", "2025-09", "0571-87050825", "(0571)87050825",
+                  "+8613812345678", "138 1234 5678", VALID_CREDIT_CODE, VALID_CREDIT_CODE.lower(),
+                  "是", "true", "showroom", "安吉县")
+
+
+def normaliser_inputs(seed: int = 2024, size: int = 4000) -> list[Any]:
+    """Raw inputs for every normaliser of formsite.values on its own: typed numbers, dates,
+    phones and codes with characters swapped in, random strings of odd characters, and JSON
+    values of every type. Deterministic for a seed."""
+    rng = random.Random(seed)
+    pool = ["0123456789", "０１２３４５６７８９", *_DIGIT_SETS.values(), _U16, _LOOKALIKES,
+            ",.，。．+-－＋/年月日号转()（）", "万元㎡m²%％家个款人次平方米",
+            "".join(_SPACES.values()), "".join(_CONTROL.values()), "aAzZßıﬀſｍＭ😀安"]
+    chars = "".join(pool)
+    out: list[Any] = []
+    for kind, samples in _SWAPS.items():
+        if kind != "str":
+            out += [copy.deepcopy(v) for v in samples]
+    out += [["\u1c8a", "\U00010d40"], {"\u1c8a": ["\U0001ccf0"]}, -0.0, 1e16, 2.0**53, 0.1 + 0.2]
+    while len(out) < size:
+        roll = rng.random()
+        if roll < 0.3:
+            out.append(_random_number(rng))
+        elif roll < 0.7:
+            text = list(rng.choice(_VALID_SAMPLES))
+            for _ in range(rng.randint(1, 3)):
+                where = rng.randrange(len(text) + 1)
+                char = rng.choice(rng.choice(pool))
+                if rng.random() < 0.5 and where < len(text):
+                    text[where] = char
+                else:
+                    text.insert(where, char)
+            out.append("".join(text))
+        elif roll < 0.9:
+            out.append("".join(rng.choice(chars) for _ in range(rng.randint(1, 12))))
+        else:
+            out.append(_random_string(rng))
+    return out[:size]
 
 
 SYSTEMATIC: tuple[Callable[[_Builder], None], ...] = (
@@ -681,7 +732,8 @@ def corpus(seed: int = 2024, size: int = 1200, definitions: Any = None) -> list[
 
 
 def write_corpus(path: Path, seed: int = 2024, size: int = 1200, with_verdicts: bool = False) -> int:
-    """Write ``{"seed", "size", "cases": [...]}`` as JSON (ASCII, lone surrogates escaped)."""
+    """Write ``{"seed", "size", "cases": [...], "normaliser_inputs": [...]}`` as JSON (ASCII,
+    lone surrogates escaped)."""
     cases = corpus(seed, size)
     if with_verdicts:
         from support.differential import verdicts
@@ -689,8 +741,8 @@ def write_corpus(path: Path, seed: int = 2024, size: int = 1200, with_verdicts: 
         definitions = _definitions().model_dump_json(by_alias=True)
         for case, result in zip(cases, verdicts(definitions, cases), strict=True):
             case["verdict"] = json.loads(result)
-    path.write_text(json.dumps({"seed": seed, "size": size, "cases": cases}, ensure_ascii=True),
-                    encoding="utf-8")
+    document = {"seed": seed, "size": size, "cases": cases, "normaliser_inputs": normaliser_inputs(seed)}
+    path.write_text(json.dumps(document, ensure_ascii=True), encoding="utf-8")
     return len(cases)
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from corpus import DOSSIER, corpus, write_corpus
-from support.differential import verdicts
+from corpus import DOSSIER, corpus, normaliser_inputs, write_corpus
+from support.differential import normaliser_verdicts, verdicts
 
 from builder.wheels import build_engine_wheel, download_browser_wheels
 
@@ -134,6 +134,7 @@ def test_write_corpus_on_demand(tmp_path: Path) -> None:
     written = json.loads(out.read_text(encoding="utf-8"))
     assert written["seed"] == SEED and len(written["cases"]) == 50
     assert written["cases"][0]["verdict"]["report"]["ok"] is True
+    assert written["normaliser_inputs"] == normaliser_inputs(SEED)
 
 
 # --- CPython and Pyodide ------------------------------------------------------------------
@@ -151,6 +152,22 @@ def _first_difference(a: Any, b: Any, path: str = "") -> tuple[str, Any, Any]:
     return path or ".", a, b
 
 
+def _differences(ids: list[str], inputs: list[Any], cpython: list[str], pyodide: list[str],
+                 report: Path) -> list[str]:
+    """Lines naming the first differing items; all of them written to ``report``."""
+    differing = [i for i, (a, b) in enumerate(zip(cpython, pyodide, strict=True)) if a != b]
+    if not differing:
+        return []
+    report.write_text(json.dumps([{"id": ids[i], "input": inputs[i], "cpython": json.loads(cpython[i]),
+                                   "pyodide": json.loads(pyodide[i])} for i in differing],
+                                 ensure_ascii=True, indent=1), encoding="utf-8")  # lone surrogates
+    lines = [f"{len(differing)} of {len(ids)} differ (all of them in {report}):"]
+    for i in differing[:10]:
+        where, a, b = _first_difference(json.loads(cpython[i]), json.loads(pyodide[i]))
+        lines.append(f"  {ids[i]!a}: at {where}: CPython {str(a)[:200]!a} / Pyodide {str(b)[:200]!a}")
+    return lines
+
+
 @pytest.mark.pyodide
 @pytest.mark.skipif(shutil.which("node") is None or not (NPM_PYODIDE / "pyodide.mjs").is_file(),
                     reason="node or the npm pyodide package (node_modules/pyodide) missing")
@@ -158,9 +175,11 @@ def test_same_verdicts_in_pyodide(cases, cpython, definitions_json, tmp_path_fac
     work = tmp_path_factory.mktemp("corpus")
     wheels = [*download_browser_wheels(ROOT / ".cache" / "wheels"),
               build_engine_wheel(ROOT, work / "engine-wheel")]
+    inputs = normaliser_inputs(SEED)
     (work / "definitions.json").write_text(definitions_json, encoding="utf-8")
-    (work / "corpus.json").write_text(json.dumps({"seed": SEED, "cases": cases}, ensure_ascii=True),
-                                      encoding="utf-8")
+    (work / "corpus.json").write_text(
+        json.dumps({"seed": SEED, "cases": cases, "normaliser_inputs": inputs}, ensure_ascii=True),
+        encoding="utf-8")
     proc = subprocess.run(
         ["node", str(RUNNER), str(NPM_PYODIDE), json.dumps([str(w) for w in wheels]),
          str(ROOT / "tests" / "support" / "differential.py"), str(work / "definitions.json"),
@@ -170,34 +189,32 @@ def test_same_verdicts_in_pyodide(cases, cpython, definitions_json, tmp_path_fac
     facts = json.loads(proc.stdout.strip().splitlines()[-1])
     pyodide = json.loads((work / "pyodide.json").read_text(encoding="utf-8"))
     results, cpython_seconds = cpython
-    assert facts["cases"] == len(pyodide) == len(results) == len(cases)
+    assert facts["cases"] == len(pyodide["cases"]) == len(results) == len(cases)
+    swept = normaliser_verdicts(inputs)
+    assert len(pyodide["normalisers"]) == len(swept) == len(inputs)
 
     with_errors = sum(1 for r in results if _codes(r))
     with_warnings = sum(1 for r in results if _codes(r, "warnings"))
     codes = Counter(code for r in results for code in set(_codes(r)))
-    same = sum(1 for a, b in zip(results, pyodide, strict=True) if a == b)
+    same = sum(1 for a, b in zip(results, pyodide["cases"], strict=True) if a == b)
+    same_swept = sum(1 for a, b in zip(swept, pyodide["normalisers"], strict=True) if a == b)
     with capsys.disabled():
         print(f"\ncorpus (seed {SEED}): {len(cases)} dossiers, {with_errors} with errors, "
               f"{with_warnings} with warnings, {len(codes)} distinct error codes; "
               f"CPython {_python()}: {cpython_seconds:.1f} s; Pyodide Python "
               f"{facts['python']} (Unicode {facts['unicode']}) in Node: boot {facts['boot_seconds']:.1f} s, "
-              f"validation {facts['seconds']:.1f} s; identical verdicts {same}/{len(cases)}")
+              f"validation {facts['seconds']:.1f} s; identical verdicts {same}/{len(cases)}; "
+              f"normalisers: {len(inputs)} inputs x {len(json.loads(swept[0]))}, identical "
+              f"{same_swept}/{len(inputs)}")
     assert len(codes) >= 30, codes  # the corpus reaches most of the engine's codes
+    assert all("crash" not in r for r in swept)
 
-    differing = [i for i, (a, b) in enumerate(zip(results, pyodide, strict=True)) if a != b]
-    if differing:
-        report = work / "differences.json"
-        report.write_text(json.dumps([{"id": cases[i]["id"], "data": cases[i]["data"],
-                                       "cpython": json.loads(results[i]),
-                                       "pyodide": json.loads(pyodide[i])} for i in differing],
-                                     ensure_ascii=False, indent=1), encoding="utf-8")
-        lines = []
-        for i in differing[:10]:
-            where, a, b = _first_difference(json.loads(results[i]), json.loads(pyodide[i]))
-            lines.append(f"{cases[i]['id']!a}: at {where}: CPython {str(a)[:200]!a} / "
-                         f"Pyodide {str(b)[:200]!a}")
-        pytest.fail(f"{len(differing)} of {len(cases)} dossiers get another verdict in Pyodide "
-                    f"(all of them in {report}):\n" + "\n".join(lines))
+    problems = _differences([c["id"] for c in cases], [c["data"] for c in cases], results,
+                            pyodide["cases"], work / "differences.json")
+    problems += _differences([f"normaliser input {i}" for i in range(len(inputs))], inputs, swept,
+                             pyodide["normalisers"], work / "normaliser-differences.json")
+    if problems:
+        pytest.fail("CPython and Pyodide disagree:\n" + "\n".join(problems))
 
 
 def _python() -> str:

@@ -36,8 +36,37 @@ def verdicts(definitions_json: str, cases: list[dict[str, Any]]) -> list[str]:
     return [verdict(engine, case) for case in cases]
 
 
+# The normalisers of formsite.values swept one by one, with the keyword arguments fields pass.
+_NORMALISER_KWARGS: dict[str, dict[str, Any]] = {
+    "money": {}, "signed_money": {"signed": True}, "integer": {}, "area": {}, "percent": {},
+    "date": {}, "year_month": {}, "phone": {}, "credit_code": {}, "text": {}, "longtext": {},
+    "checkbox": {}, "choice": {"options": ("showroom", "online_zone")},
+    "multichoice": {"options": ("showroom", "online_zone")},
+}
+
+
+def normaliser_verdicts(inputs: list[Any]) -> list[str]:
+    """Every input through every normaliser: the typed value (as JSON) or the code and context."""
+    from formsite import values
+    from formsite.errors import ValueProblem
+
+    out = []
+    for raw in inputs:
+        row = {}
+        for name, kwargs in _NORMALISER_KWARGS.items():
+            fn = values.money if name == "signed_money" else values.NORMALISERS[name]
+            try:
+                row[name] = {"value": fn(raw, **kwargs)}
+            except ValueProblem as problem:
+                row[name] = {"code": problem.code, "ctx": problem.ctx}
+            except Exception as exc:
+                row[name] = {"crash": f"{type(exc).__name__}: {exc}"}
+        out.append(canonical(row))
+    return out
+
+
 def run_files(definitions_path: str, corpus_path: str, out_path: str) -> dict[str, Any]:
-    """File in, file out (the Pyodide side): the verdicts as a JSON list of strings."""
+    """File in, file out (the Pyodide side): ``{"cases": [verdict, …], "normalisers": […]}``."""
     import sys
     import time
     import unicodedata
@@ -45,11 +74,13 @@ def run_files(definitions_path: str, corpus_path: str, out_path: str) -> dict[st
     with open(definitions_path, encoding="utf-8") as f:
         definitions_json = f.read()
     with open(corpus_path, encoding="utf-8") as f:
-        cases = json.load(f)["cases"]
+        given = json.load(f)
     started = time.perf_counter()
-    out = verdicts(definitions_json, cases)
+    out = {"cases": verdicts(definitions_json, given["cases"])}
     seconds = time.perf_counter() - started
+    out["normalisers"] = normaliser_verdicts(given.get("normaliser_inputs", []))
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=True)
     return {"python": sys.version.split()[0], "unicode": unicodedata.unidata_version,
-            "cases": len(out), "seconds": round(seconds, 3)}
+            "cases": len(out["cases"]), "seconds": round(seconds, 3),
+            "normaliser_seconds": round(time.perf_counter() - started - seconds, 3)}
