@@ -510,8 +510,22 @@ def test_annex3_basic_conditions_only_for_selected_types(reference, valid, rende
     blank = conditions(blank_doc)
     assert blank[0].startswith("展示选品中心") and "相关平台直播账号数（个）" in blank
     rows = _rows(_xml(blank_doc).findall(f"{W}body/{W}tbl")[0])
-    ticks = {_cell_text(r[1]) for r in rows if _cell_text(r[0]) == "跨境电商直播园区"}
+    ticks = {_cell_text(r[2]) for r in rows if _cell_text(r[0]) == "跨境电商直播园区"}
     assert ticks == {"□是\u3000□否"}  # a blank form's yes/no question: tick one
+
+
+def test_basic_conditions_name_the_threshold(reference) -> None:
+    """Each figure stands next to the basic condition of 通知第三条 it must meet (from the
+    rule set's parameters) and the figure entered."""
+    table = _xml(reference[CONDITIONS]).find(f"{W}body/{W}tbl")
+    rows = {_cell_text(r[0]): [_cell_text(c) for c in r[1:]] for r in _rows(table)}
+    assert rows["项目"] == ["基本条件", "实际情况"]
+    assert rows["公共服务中心实际使用面积（平方米）"] == ["不低于1000平方米", "2000"]
+    assert rows["公共服务中心入驻服务商企业（家）"] == ["不低于20家", "35"]
+    assert rows["产业园区近三年总投资（万元）"] == ["不低于1000万元", "3600.00"]
+    assert rows["园区年销售额（万元）"] == ["不低于50000万元", "80000.00"]
+    assert rows["纳入海关跨境电商监管平台进出口金额（万元）"] == ["达到一定规模", "45000.50"]
+    assert rows["跨境电商直播园区"] == ["—", "是"]
 
 
 def test_annex4_categories_merged_over_items_and_totals(reference) -> None:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..checks import fmt
 from ..compiler import CompiledDossier
 from .fieldtext import UNCHECKED, DossierText
 from .ooxml import (
@@ -667,9 +668,23 @@ CONDITIONS_INTRO = (
 )
 
 
+def _requirement(t: DossierText, form: str, fdef: Any) -> str:
+    """The basic condition a figure must meet, from the rule set's min_value check on it
+    ("不低于1000平方米", the engine's own wording); "达到一定规模" where the notice sets no
+    number; "—" for the yes/no questions."""
+    ref = f"{form}.{fdef.id}"
+    for crule in t.compiled.rules:
+        args = crule.args
+        if crule.rule.check == "min_value" and getattr(args, "field", None) == ref:
+            return f"不低于{fmt(args.min)}{args.unit}"
+    if fdef.help and "一定规模" in fdef.help:
+        return "达到一定规模"
+    return "—"
+
+
 def _conditions_table(t: DossierText, form: str, section_id: str) -> Table:
-    """One label/value row per field that applies to the selected types; with no type selected
-    (a blank form), every field."""
+    """One row per field that applies to the selected types (with no type selected, a blank
+    form: every field): the item, the basic condition it must meet, the actual figure."""
     section = next(s for s in t.form(form).sections if s.id == section_id)
     any_type = bool(t.choice(form, "project_types").selected_labels())
     rows = []
@@ -682,8 +697,9 @@ def _conditions_table(t: DossierText, form: str, section_id: str) -> Table:
         rows.append(
             Row(
                 [
-                    Cell(_lines(fdef.full_label, align="left")),
-                    Cell(_lines(value, align="center")),
+                    Cell(_lines(_fit_label(fdef.full_label, 82.0, NARROW_PT), size=NARROW_PT, align="left")),
+                    Cell(_lines(_requirement(t, form, fdef), size=NARROW_PT, align="center")),
+                    Cell(_lines(value, size=NARROW_PT, align="center")),
                 ],
                 height_mm=8,
                 cant_split=True,
@@ -691,8 +707,9 @@ def _conditions_table(t: DossierText, form: str, section_id: str) -> Table:
         )
     head = Row(
         [
-            Cell([_p("项目", align="center", bold=True)]),
-            Cell([_p("实际情况", align="center", bold=True)]),
+            Cell([_p("项目", size=NARROW_PT, align="center", bold=True)]),
+            Cell([_p("基本条件", size=NARROW_PT, align="center", bold=True)]),
+            Cell([_p("实际情况", size=NARROW_PT, align="center", bold=True)]),
         ],
         height_mm=9,
         header=True,
@@ -701,7 +718,8 @@ def _conditions_table(t: DossierText, form: str, section_id: str) -> Table:
     for cell in rows[-1].cells if rows else []:
         for block in cell.blocks:
             block.keep_with_next = True  # the last row goes to the next page with the stamp
-    return Table(columns_mm=_exact_columns([104.0, 52.0]), rows=[head, *rows])
+    # 五号 so that a label and a threshold ("不低于50000万元") each fit one line.
+    return Table(columns_mm=_exact_columns([82.0, 40.0, 34.0]), rows=[head, *rows])
 
 
 def render_basic_conditions(t: DossierText) -> AnnexDocument:
