@@ -118,6 +118,18 @@ def _definitions() -> Any:
     return load_definitions(*default_paths(ROOT))
 
 
+def rule_checks(definitions: Any, name: str) -> list[Any]:
+    """The rule set's checks of kind ``name`` on this dossier's forms (the rule set also holds
+    checks of the other dossiers)."""
+    forms = set(definitions.dossiers[DOSSIER].forms)
+
+    def ours(check: Any) -> bool:
+        refs = [v for k, v in check.args.items() if k in ("field", "limit", "table") and isinstance(v, str)]
+        return bool(refs) and all(ref.split(".")[0] in forms for ref in refs)
+
+    return [c for c in definitions.ruleset.checks if c.check == name and ours(c)]
+
+
 class _Schema:
     """What the corpus needs to know of the definitions: field types, thresholds, conditions."""
 
@@ -150,7 +162,7 @@ class _Schema:
         return self.params[value[1:]] if isinstance(value, str) and value.startswith("$") else value
 
     def checks(self, name: str) -> list[Any]:
-        return [c for c in self.definitions.ruleset.checks if c.check == name]
+        return rule_checks(self.definitions, name)
 
     def absolute(self, ref: str, form_id: str) -> str:
         return ref if ref.split(".")[0] in self.forms else f"{form_id}.{ref}"

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from corpus import DOSSIER, corpus, normaliser_inputs, write_corpus
+from corpus import DOSSIER, corpus, normaliser_inputs, rule_checks, write_corpus
 from support.differential import normaliser_verdicts, verdicts
 
 from builder.wheels import build_engine_wheel, download_browser_wheels
@@ -52,11 +52,10 @@ def cpython(definitions_json: str, cases: list[dict[str, Any]]) -> tuple[list[st
 def _min_value_checks(definitions: Any) -> list[tuple[Any, Decimal]]:
     params = definitions.ruleset.parameters
     out = []
-    for check in definitions.ruleset.checks:
-        if check.check == "min_value":
-            minimum = check.args["min"]
-            minimum = params[minimum[1:]] if isinstance(minimum, str) and minimum.startswith("$") else minimum
-            out.append((check, Decimal(str(minimum))))
+    for check in rule_checks(definitions, "min_value"):
+        minimum = check.args["min"]
+        minimum = params[minimum[1:]] if isinstance(minimum, str) and minimum.startswith("$") else minimum
+        out.append((check, Decimal(str(minimum))))
     return out
 
 
@@ -119,7 +118,7 @@ def test_cpython_verdicts_never_crash_and_see_the_thresholds(cases, cpython, def
         for delta in ("+0", "+1"):
             assert check.id not in _codes(by_id[f"threshold/{check.id}/{delta}/plain"]), check.id
         assert check.id not in _codes(by_id[f"threshold/{check.id}/-1/condition-unmet"]), check.id
-    not_greater = [c for c in definitions.ruleset.checks if c.check == "not_greater"]
+    not_greater = rule_checks(definitions, "not_greater")
     assert not_greater
     for check in not_greater:
         for delta, flagged in (("+0", False), ("-0.01", False), ("+0.01", True), ("+1", True)):
