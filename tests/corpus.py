@@ -19,9 +19,12 @@ cases ``{"id", "dossier", "data"}``, the same list for the same seed:
 Everything is plain JSON (no NaN, integers within ±2**53), so the page's script can be run
 against the same file: ``python -m tests.corpus --out FILE [--with-verdicts]`` (or
 ``python tests/corpus.py …``) writes ``{"seed", "size", "cases": [{"id", "dossier", "data"}]}``
-(ASCII JSON; lone surrogates as JSON escapes such as ``\\ud800``). With ``--with-verdicts`` each case also
-carries ``"verdict"``: the CPython engine's ``{"report": {"ok", "errors", "warnings"},
-"normalised": …}`` (or ``{"crash": "…"}``), as tests/support/differential.py computes it.
+(ASCII JSON; lone surrogates as JSON escapes such as ``\\ud800``), plus ``"ruleset"`` and
+``"normaliser_inputs"`` (:func:`normaliser_inputs`: raw values for each normaliser of
+formsite.values on its own). With ``--with-verdicts`` each case also carries ``"verdict"``:
+the CPython engine's ``{"report": {"ok", "errors", "warnings"}, "normalised": …}`` (or
+``{"crash": "…"}``), and each normaliser input becomes ``{"input", "verdict"}`` with a verdict
+per normaliser, as tests/support/differential.py computes them.
 """
 
 from __future__ import annotations
@@ -744,16 +747,24 @@ def corpus(seed: int = 2024, size: int = 1200, definitions: Any = None) -> list[
 
 
 def write_corpus(path: Path, seed: int = 2024, size: int = 1200, with_verdicts: bool = False) -> int:
-    """Write ``{"seed", "size", "cases": [...], "normaliser_inputs": [...]}`` as JSON (ASCII,
-    lone surrogates escaped)."""
-    cases = corpus(seed, size)
+    """Write ``{"seed", "size", "ruleset", "cases": [...], "normaliser_inputs": [...]}`` as JSON
+    (ASCII, lone surrogates escaped). ``ruleset`` names the rules the verdicts were made under."""
+    definitions = _definitions()
+    cases = corpus(seed, size, definitions)
     if with_verdicts:
-        from support.differential import verdicts
+        from support.differential import normaliser_verdicts, verdicts
 
-        definitions = _definitions().model_dump_json(by_alias=True)
-        for case, result in zip(cases, verdicts(definitions, cases), strict=True):
+        for case, result in zip(cases, verdicts(definitions.model_dump_json(by_alias=True), cases),
+                                strict=True):
             case["verdict"] = json.loads(result)
-    document = {"seed": seed, "size": size, "cases": cases, "normaliser_inputs": normaliser_inputs(seed)}
+    inputs: list[Any] = normaliser_inputs(seed)
+    if with_verdicts:
+        inputs = [{"input": raw, "verdict": json.loads(result)}
+                  for raw, result in zip(inputs, normaliser_verdicts(inputs), strict=True)]
+    ruleset = {"id": definitions.ruleset.id, "version": definitions.ruleset.version,
+               "hash": definitions.ruleset_hash}
+    document = {"seed": seed, "size": size, "ruleset": ruleset, "cases": cases,
+                "normaliser_inputs": inputs}
     path.write_text(json.dumps(document, ensure_ascii=True), encoding="utf-8")
     return len(cases)
 

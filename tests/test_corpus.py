@@ -133,7 +133,9 @@ def test_write_corpus_on_demand(tmp_path: Path) -> None:
     written = json.loads(out.read_text(encoding="utf-8"))
     assert written["seed"] == SEED and len(written["cases"]) == 50
     assert written["cases"][0]["verdict"]["report"]["ok"] is True
-    assert written["normaliser_inputs"] == normaliser_inputs(SEED)
+    assert [item["input"] for item in written["normaliser_inputs"]] == normaliser_inputs(SEED)
+    assert written["normaliser_inputs"][0]["verdict"]["money"]["value"] == "0.00"
+    assert written["ruleset"]["hash"] and written["ruleset"]["id"]
 
 
 # --- CPython and Pyodide ------------------------------------------------------------------
