@@ -727,19 +727,23 @@ SYSTEMATIC: tuple[Callable[[_Builder], None], ...] = (
 def corpus(seed: int = 2024, size: int = 1200, definitions: Any = None) -> list[Case]:
     """``size`` mutated project dossiers, always the same for the same seed (and definitions).
 
-    Systematic cases first (the valid dossier itself is the first), then random combinations.
-    When ``size`` is smaller than the systematic part, a seeded sample of it is returned.
+    Systematic cases first (the valid dossier itself is the first), then random combinations,
+    at least a tenth of ``size`` (at most 100). Should the systematic part not leave room for
+    them (the dossier grew), a seeded sample of it is taken; the valid dossier and the
+    threshold cases are always kept.
     """
     rng = random.Random(seed)
     builder = _Builder(_Schema(definitions or _definitions()), rng)
     builder.add("valid", builder.fresh())
     for generate in SYSTEMATIC:
         generate(builder)
-    systematic = builder.cases
-    if size <= len(systematic):
-        keep = sorted(rng.sample(range(1, len(systematic)), size - 1))
-        return [systematic[0], *(systematic[i] for i in keep)]
-    builder.random_cases(size - len(systematic))
+    room = size - min(100, size // 10)
+    if len(builder.cases) > room:
+        kept = [i for i, c in enumerate(builder.cases) if c["id"] == "valid" or c["id"].startswith("threshold/")]
+        others = sorted(set(range(len(builder.cases))) - set(kept))
+        chosen = set(kept[:room]) | set(rng.sample(others, max(room - len(kept), 0)))
+        builder.cases = [c for i, c in enumerate(builder.cases) if i in chosen]
+    builder.random_cases(size - len(builder.cases))
     cases = builder.cases
     ids = [c["id"] for c in cases]
     assert len(set(ids)) == len(ids), "corpus ids must be unique"
