@@ -392,6 +392,10 @@ def test_no_unicode_database_in_the_grammar():
 
     source = inspect.getsource(values)
     assert "unicodedata" not in source and "\"NFKC\"" not in source
+    # str methods that ask the Unicode database (strip() without a list of characters too).
+    for call in (".isdigit(", ".isdecimal(", ".isnumeric(", ".isspace(", ".isalpha(", ".isalnum(",
+                 ".isprintable(", ".upper()", ".lower()", ".casefold()", ".strip()", ".split()"):
+        assert call not in source, call
     patterns = [v for v in vars(values).values() if isinstance(v, re.Pattern)]
     assert len(patterns) >= 6
     for pattern in patterns:
