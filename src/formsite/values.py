@@ -73,7 +73,7 @@ TYPED_FORMS: dict[str, str] = {
 }
 _TYPED = str.maketrans(TYPED_FORMS)
 
-# Trimmed at both ends of every value: the characters CPython 3.13's str.isspace() accepts
+# Trimmed at both ends of every value: the characters CPython 3.13 calls whitespace
 # (ASCII whitespace, the information separators U+001C–U+001F, NEL, no-break and ideographic
 # spaces, the Unicode space separators and line/paragraph separators), spelled out so no
 # Unicode database decides.
