@@ -629,3 +629,13 @@ def test_pyodide_writes_identical_files(engine: Engine, entries, table, tmp_path
     docx_b64, xlsx_b64 = json.loads(proc.stdout.strip().splitlines()[-1])
     assert base64.b64decode(docx_b64) == render_annex5(table).data
     assert base64.b64decode(xlsx_b64) == annex5_xlsx(table)
+
+
+def test_missing_words_are_named_in_chinese(definitions) -> None:
+    params = dict(definitions.ruleset.parameters)
+    del params["annex5_project_type_words"]
+    broken = definitions.model_copy(
+        update={"ruleset": definitions.ruleset.model_copy(update={"parameters": params})}
+    )
+    with pytest.raises(ValueError, match="规则集参数 annex5_project_type_words"):
+        build_annex5(broken, [])

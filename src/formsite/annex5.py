@@ -190,12 +190,12 @@ class _Words:
         def mapping(key: str) -> dict[str, str]:
             value = params.get(key)
             if not isinstance(value, Mapping) or not value:
-                raise ValueError(f"rule-set parameter {key} must be a non-empty mapping")
+                raise ValueError(f"规则集参数 {key} 应为非空的映射（{{选项值: 填表说明用语}}），附件5无法生成。")
             return {str(k): str(v) for k, v in value.items()}
 
         as_of = str(params.get("progress_as_of", ""))
         if not _ISO_DATE.fullmatch(as_of):
-            raise ValueError(f"rule-set parameter progress_as_of must be YYYY-MM-DD, got {as_of!r}")
+            raise ValueError(f"规则集参数 progress_as_of 应为日期（如 2024-12-31），现为“{as_of}”，附件5无法生成。")
         types, enterprises = mapping("annex5_project_type_words"), mapping(
             "annex5_enterprise_type_words"
         )
