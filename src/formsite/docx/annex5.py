@@ -114,18 +114,13 @@ _ALIGN: dict[str, Align] = {"int": "center", "money": "center", "percent": "cent
 _CENTRED_TEXT = {"city", "county", "start_month", "end_month", "enterprise_type"}
 
 
-_MONTHS = {"start_month", "end_month"}
-
-
 def _project_row(table: Annex5Table, row: Annex5Row) -> Row:
     cells = []
     for column in table.columns:
         align: Align = "center" if column.key in _CENTRED_TEXT else _ALIGN[column.kind]
-        text = cell_text(row.get(column.key))
-        if column.key in _MONTHS:
-            # "2024年3月" does not fit the narrow column: break after the year, never inside it.
-            text = text.replace("年", "年\n", 1)
-        cells.append(Cell(_cell_p(text, align=align)))
+        # "2024年3月" wraps after 年 by itself in its 12 mm column (the year is 10 mm wide);
+        # no forced break, so the cell's text stays what 附件3 prints.
+        cells.append(Cell(_cell_p(cell_text(row.get(column.key)), align=align)))
     return Row(cells, height_mm=8, cant_split=True)
 
 
