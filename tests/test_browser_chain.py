@@ -123,12 +123,13 @@ class Project:
     spent: Decimal
     planned: Decimal
     subsidy: Decimal
-    org_name: str = ""
+    org_name: str
+    progress: Decimal  # 当前实施进度: the plan row due by the round's cut-off (2024-12-31)
 
 
 FIRST = Project("安吉县椅业跨境电商产业带展示选品中心", "安吉县", "安吉县递铺街道椅业园区1号楼",
                 "2024年3月", "2025年9月", Decimal("2000.00"), Decimal("1050.30"), Decimal("200.00"),
-                Decimal("300.00"), "安吉优选跨境电子商务有限公司")
+                Decimal("300.00"), "安吉优选跨境电子商务有限公司", Decimal("40"))
 
 # The second enterprise: fill_dossier, then another project with other amounts.
 SECOND_TYPED = {
@@ -151,7 +152,7 @@ SECOND_TYPED = {
 }
 SECOND = Project("安吉县竹制品跨境电商线上专区", "安吉县", "安吉县天子湖镇竹产业园3号楼",
                  "2024年5月", "2025年9月", Decimal("3500.50"), Decimal("2113.50"), Decimal("350.75"),
-                 Decimal("420.25"), "安吉竹韵家居用品有限公司")
+                 Decimal("420.25"), "安吉竹韵家居用品有限公司", Decimal("35"))
 
 # 德清县's project, made through the engine (tests/dossiers.py, with another name and figures).
 THIRD_CHANGES = {"project_name": "德清县地理信息跨境服务中心", "county": "德清县",
@@ -162,24 +163,25 @@ THIRD = Project("德清县地理信息跨境服务中心", "德清县", "德清�
                 "2024年6月", "2025年9月", Decimal("2000.10"),
                 sum((s for s, _ in EXPECTED_CATEGORY_TOTALS.values()), Decimal("0")),
                 sum((p for _, p in EXPECTED_CATEGORY_TOTALS.values()), Decimal("0")),
-                Decimal("0.30"), "德清星图跨境科技有限公司")
+                Decimal("0.30"), "德清星图跨境科技有限公司", Decimal("40"))
 
-# 附件1 as the county types it: row label of the indicator grid → 2022, 2023, 2024, 2025目标.
+# 附件1 as the county types it: row label of the indicator grid (with its unit) → 2022, 2023, 2024,
+# 2025目标.
 INDICATORS = {
-    "跨境电商进出口额": ("52,000", "61,300.5", "70,000", "80500"),
-    "其中：出口额": ("48000", "55000", "63000", "72000"),
-    "跨境电商经营主体数": ("320", "410", "520", "600"),
-    "年销售额超千万元的大卖家数": ("12", "15", "21", "25"),
-    "自主品牌数": ("40", "46", "58", "70"),
-    "跨境电商产业园区数": ("2", "2", "3", "4"),
-    "园区面积": ("52000", "52000", "81000", "100000"),
-    "园区入驻企业数": ("96", "120", "163", "200"),
-    "海外仓数": ("5", "7", "9", "12"),
-    "海外仓面积": ("21000", "30000", "41000", "50000"),
-    "跨境电商服务商数": ("18", "24", "31", "40"),
-    "跨境电商培训人次": ("1200", "1500", "2100", "2500"),
-    "出台支持政策数": ("2", "3", "3", "4"),
-    "财政投入资金": ("300", "450", "600", "800"),
+    "跨境电商进出口额（万元）": ("52,000", "61,300.5", "70,000", "80500"),
+    "其中：出口额（万元）": ("48000", "55000", "63000", "72000"),
+    "跨境电商经营主体数（家）": ("320", "410", "520", "600"),
+    "年销售额超千万元的大卖家数（家）": ("12", "15", "21", "25"),
+    "自主品牌数（个）": ("40", "46", "58", "70"),
+    "跨境电商产业园区数（个）": ("2", "2", "3", "4"),
+    "园区面积（平方米）": ("52000", "52000", "81000", "100000"),
+    "园区入驻企业数（家）": ("96", "120", "163", "200"),
+    "海外仓数（个）": ("5", "7", "9", "12"),
+    "海外仓面积（平方米）": ("21000", "30000", "41000", "50000"),
+    "跨境电商服务商数（家）": ("18", "24", "31", "40"),
+    "跨境电商培训人次（人次）": ("1200", "1500", "2100", "2500"),
+    "出台支持政策数（项）": ("2", "3", "3", "4"),
+    "财政投入资金（万元）": ("300", "450", "600", "800"),
 }
 GRID_HEADERS = ["2022年", "2023年", "2024年", "2025年目标", "2023年增长率", "2024年增长率", "2025年目标增长率"]
 NARRATIVES = ("工作总结", "主要做法与成效", "存在问题", "2025年工作目标", "具体举措", "拟支持方向和重点项目")
@@ -213,7 +215,8 @@ def fill_county(page: Page, city: str, county: str, contact: str) -> None:
 
 
 def indicator_grid(page: Page):
-    return page.get_by_role("table").filter(has=page.get_by_role("rowheader", name="跨境电商进出口额", exact=True))
+    first_row = page.get_by_role("rowheader", name="跨境电商进出口额（万元）", exact=True)
+    return page.get_by_role("table").filter(has=first_row)
 
 
 def fill_key_project(page: Page, project_name: str, contact: str) -> None:
@@ -323,12 +326,13 @@ def anji(browser, site, folder, project_bundles, tmp_path_factory) -> CountyResu
         assert field(page, "工作总结").input_value().startswith("安吉县工作总结")
         assert card_field(card(page, SECOND.name), "联系人").input_value() == "陈静"
         trade = indicator_grid(page).get_by_role("row").filter(
-            has=page.get_by_role("rowheader", name="跨境电商进出口额", exact=True))
+            has=page.get_by_role("rowheader", name="跨境电商进出口额（万元）", exact=True))
         assert trade.get_by_role("textbox").first.input_value() == "52,000"
 
         bundle = download_bundle(page, folder)
         expect(page.locator("#notice")).to_contain_text("通过校验")
         screenshot = shots / "county-anji.png"
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(screenshot), full_page=True)
         page.locator("#attachments").screenshot(path=str(shots / "county-anji-attachments.png"))
         page.get_by_role("article").first.screenshot(path=str(shots / "county-anji-card.png"))
@@ -381,6 +385,7 @@ def huzhou(browser, site, folder, anji, deqing, tmp_path_factory) -> CityResult:
         settled(page)
         expect(verdict(page)).to_contain_text("通过校验")
         bundle = download_bundle(page, folder)
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(shots / "city-huzhou.png"), full_page=True)
     assert bundle.name == "湖州市.zip"
     with zipfile.ZipFile(bundle) as archive:
@@ -468,6 +473,7 @@ def test_annex5_carries_every_figure_the_enterprises_typed(huzhou):
         assert money(row[column["已开支"]]) == p.spent, p.name
         assert money(row[column["拟支出"]]) == p.planned, p.name
         assert money(row[column["申请补助资金"]]) == p.subsidy, p.name
+        assert Decimal(str(row[column["当前实施进度（%）"]])) == p.progress, p.name
     labelled = {next((c for c in r if isinstance(c, str) and ("小计" in c or c == "合计")), None): r for r in table}
     for label, members in (("安吉县小计", (FIRST, SECOND)), ("德清县小计", (THIRD,)), ("合计", projects)):
         row = labelled[label]
@@ -477,17 +483,20 @@ def test_annex5_carries_every_figure_the_enterprises_typed(huzhou):
 
     # The printed list: the same figures and exact totals, as text.
     document = docx.Document(io.BytesIO(huzhou.files[docx_name]))
-    cells = [[c.text for c in row.cells] for t in document.tables for row in t.rows]
+    # A month prints as "2024年" and "3月" on two lines of its cell.
+    cells = [[c.text.replace("\n", "") for c in row.cells] for t in document.tables for row in t.rows]
     text = "\n".join("\t".join(r) for r in cells)
     for p in projects:
         row = next(r for r in cells if p.name in r)
         for figure in (p.total_investment, p.spent, p.planned, p.subsidy):
             assert f"{figure:.2f}" in row, (p.name, figure, row)
-        assert p.address in row and p.start in row and p.end in row and p.org_name in row
-    total = next(r for r in cells if "合计" in r)
-    for attr in ("total_investment", "spent", "planned", "subsidy"):
-        assert f"{sum((getattr(p, attr) for p in projects), Decimal('0')):.2f}" in total, attr
-    assert "安吉县小计" in text and "德清县小计" in text
+        assert p.address in row and p.start in row and p.end in row and p.org_name in row, row
+        assert str(p.progress) in row, row
+    for label, members in (("安吉县小计", (FIRST, SECOND)), ("德清县小计", (THIRD,)), ("合计", projects)):
+        row = next(r for r in cells if label in r)
+        for attr in ("total_investment", "spent", "planned", "subsidy"):
+            assert f"{sum((getattr(p, attr) for p in members), Decimal('0')):.2f}" in row, (label, attr)
+    assert "单位：万元" in text or any("单位：万元" in p.text for p in document.paragraphs)
 
 
 def test_annex5_files_are_valid_office_documents(huzhou, tmp_path):
@@ -573,5 +582,6 @@ def test_city_page_flags_quota_other_city_tampered_and_broken(browser, site, eng
         expect(page.locator("#summary-list")).to_contain_text("最多可以有2个")
         settled(page)
         expect(verdict(page)).to_contain_text("未通过校验")
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(shots_dir(tmp_path_factory) / "city-flags.png"), full_page=True)
         page.locator("#attachments").screenshot(path=str(shots_dir(tmp_path_factory) / "city-flags-list.png"))
