@@ -429,6 +429,16 @@ def test_county_bundle_holds_both_project_bundles_byte_for_byte(anji, project_bu
     assert (summary["city"], summary["county"], summary["trade_y2"]) == ("湖州市", "安吉县", "61,300.5")
     rows = record["data"]["key_projects"]["projects"]
     assert [(r["project_name"], r["contact_person"]) for r in rows] == [(FIRST.name, "王芳"), (SECOND.name, "陈静")]
+    # The growth the page showed is the one 附件1 prints.
+    import docx
+
+    with zipfile.ZipFile(anji.bundle) as archive:
+        annex1 = next(n for n in names if n.startswith("附件1 安吉县"))
+        document = docx.Document(io.BytesIO(archive.read(annex1)))
+    growth = [[c.text for c in row.cells] for t in document.tables for row in t.rows
+              if row.cells[0].text == "跨境电商进出口额" and row.cells[1].text == "增长率"]
+    assert growth == [["跨境电商进出口额", "增长率", "—", f"{growth_text('61,300.5', '52,000')}%",
+                       f"{growth_text('70,000', '61,300.5')}%", f"{growth_text('80500', '70,000')}%"]]
 
 
 def test_county_bundle_from_a_drop(deqing, deqing_project):
