@@ -595,3 +595,16 @@ def test_city_page_flags_quota_other_city_tampered_and_broken(browser, site, eng
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(shots_dir(tmp_path_factory) / "city-flags.png"), full_page=True)
         page.locator("#attachments").screenshot(path=str(shots_dir(tmp_path_factory) / "city-flags-list.png"))
+
+        # The broken file removed: its row and its card go; the quota counts what is left.
+        page.get_by_role("button", name="移除损坏.zip").click()
+        expect(rows).to_have_count(3)
+        expect(cards).to_have_count(3)
+        expect(opinions).to_contain_text("最多可以有2个")
+        expect(opinions).to_contain_text("现有3个")
+        # 第二档 allows 3: the quota message goes, the other problems stay.
+        choose(page, "跨境电商综试区考核评估档次", "第二档")
+        settled(page)
+        expect(opinions).not_to_contain_text("最多可以有")
+        expect(rows.nth(0)).to_contain_text("可能在导出后被修改过")
+        expect(verdict(page)).to_contain_text("未通过校验")
