@@ -650,7 +650,9 @@ def _random_number(rng: random.Random) -> str:
         text = rng.choice([space + text, text + space, space + text + space])
     return text
 
+
 def _random_string(rng: random.Random) -> str:
+    """Up to 40 characters of text, spaces, markup, control characters, emoji and odd digits."""
     pool = ["安吉", "A", "z", "1", " ", "\u3000", "\t", "<", "&", "{", "}", "😀",
             *_CONTROL.values(), *_SPACES.values(), *(s[3] for s in _DIGIT_SETS.values())]
     return "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
