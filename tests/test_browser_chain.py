@@ -38,6 +38,7 @@ from test_browser import browser, choose, field, fill_dossier, settled, site, wa
 pytestmark = pytest.mark.browser
 
 VIEWPORT = {"width": 1400, "height": 1000}
+ROLES = {"project.html": "项目承建单位", "county.html": "县（市、区）商务局", "city.html": "设区市商务主管部门"}
 
 
 # --- people and their pages ------------------------------------------------------------------
@@ -45,13 +46,16 @@ VIEWPORT = {"width": 1400, "height": 1000}
 
 @contextlib.contextmanager
 def person(browser, site: str, page_name: str, ready: bool = True) -> Iterator[Page]:  # noqa: F811
-    """One person's browser (own storage), on one page of the site, engine ready."""
+    """One person's browser (own storage), on their role's page of the site, engine ready."""
     context = browser.new_context(accept_downloads=True, viewport=VIEWPORT)
     requests: list[str] = []
     context.on("request", lambda request: requests.append(request.url))
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(site + page_name)
+    # People arrive at the start page and pick their role.
+    page.goto(site + "index.html")
+    page.get_by_role("link", name=f"进入{ROLES[page_name]}填报页面").click()
+    page.wait_for_url(site + page_name)
     if ready:
         wait_ready(page)
     try:
