@@ -354,6 +354,13 @@ def deqing(browser, site, folder, deqing_project, tmp_path_factory) -> CountyRes
         expect(rows).to_have_count(1)
         expect(rows.first).to_contain_text(deqing_project.name)
         expect(rows.first).to_contain_text("通过校验")
+        # The same bundle dropped again is named as a duplicate, and can be removed.
+        drop_files(page, [deqing_project])
+        expect(rows).to_have_count(2)
+        expect(rows.nth(1)).to_contain_text("与第1个重复")
+        page.get_by_role("button", name=f"移除{deqing_project.name}").nth(1).click()
+        expect(rows).to_have_count(1)
+        expect(page.get_by_role("article")).to_have_count(1)
         fill_key_project(page, THIRD.name, "沈洁")
         settled(page)
         expect(verdict(page)).to_contain_text("通过校验")
