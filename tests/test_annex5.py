@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from dossiers import valid_project_dossier
 from ooxml_validate import validate_docx, validate_xlsx, validator_available
+from support.pyodide_node import needs_pyodide, run_in_pyodide
 
 from formsite.annex5 import ANNEX5_COLUMNS, Annex5Entry, Annex5Table, build_annex5, cell_text
 from formsite.docx.annex5 import ANNEX5_FILE_NAME, render_annex5
@@ -573,60 +574,27 @@ def test_libreoffice_reads_the_xlsx_numbers(tmp_path: Path, xlsx_bytes) -> None:
 # Pyodide: the browser builds the very same files
 # --------------------------------------------------------------------------------------------
 
-PYODIDE = ROOT / "node_modules" / "pyodide" / "pyodide.mjs"
-WHEELS = ROOT / ".cache" / "wheels"
-
 PYODIDE_SNIPPET = """
 import base64, json
 from formsite.annex5 import Annex5Entry, build_annex5
 from formsite.definitions import Definitions
 from formsite.docx.annex5 import render_annex5
 from formsite.xlsx import annex5_xlsx
-given = json.load(open("/tmp/input.json", encoding="utf-8"))
-definitions = Definitions.model_validate_json(given["definitions"])
-table = build_annex5(definitions, [Annex5Entry(*e) for e in given["entries"]])
+definitions = Definitions.model_validate_json(GIVEN["definitions"])
+table = build_annex5(definitions, [Annex5Entry(*e) for e in GIVEN["entries"]])
 OUTPUT = json.dumps([base64.b64encode(render_annex5(table).data).decode(),
                      base64.b64encode(annex5_xlsx(table)).decode()])
 """
 
 
 @pytest.mark.pyodide
-@pytest.mark.skipif(
-    shutil.which("node") is None or not PYODIDE.is_file() or not list(WHEELS.glob("pydantic*.whl")),
-    reason="node, the pyodide npm package or the browser wheels (.cache/wheels) missing",
-)
+@needs_pyodide
 def test_pyodide_writes_identical_files(engine: Engine, entries, table, tmp_path: Path) -> None:
     import base64
-    import json
 
-    from test_annex_docx import PYODIDE_RUNNER
-
-    given = tmp_path / "input.json"
-    given.write_text(
-        json.dumps(
-            {
-                "definitions": engine.definitions.model_dump_json(by_alias=True),
-                "entries": [[e.city, e.county, e.data] for e in entries],
-            },
-            ensure_ascii=False,
-        ),
-        encoding="utf-8",
-    )
-    runner = tmp_path / "run.mjs"
-    runner.write_text(
-        PYODIDE_RUNNER
-        % {
-            "pyodide": json.dumps(PYODIDE.as_uri()),
-            "wheels": json.dumps(str(WHEELS)),
-            "src": json.dumps(str(ROOT / "src" / "formsite")),
-            "input": json.dumps(str(given)),
-            "snippet": json.dumps(PYODIDE_SNIPPET),
-        },
-        encoding="utf-8",
-    )
-    proc = subprocess.run(["node", str(runner)], capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    docx_b64, xlsx_b64 = json.loads(proc.stdout.strip().splitlines()[-1])
+    given = {"definitions": engine.definitions.model_dump_json(by_alias=True),
+             "entries": [[e.city, e.county, e.data] for e in entries]}
+    docx_b64, xlsx_b64 = run_in_pyodide(PYODIDE_SNIPPET, given, tmp_path)
     assert base64.b64decode(docx_b64) == render_annex5(table).data
     assert base64.b64decode(xlsx_b64) == annex5_xlsx(table)
 

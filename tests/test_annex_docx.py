@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from dossiers import valid_project_dossier
 from ooxml_validate import validate_docx, validator_available  # tests/ is on sys.path
+from support.pyodide_node import needs_pyodide, run_in_pyodide
 
 from formsite.docx.annexes import AnnexDocument, render_annexes
 from formsite.docx.ooxml import mm_to_twips
@@ -862,90 +863,32 @@ def test_libreoffice_converts_to_pdf(tmp_path: Path, reference, hostile) -> None
 # Pyodide: the browser writes the very same files
 # --------------------------------------------------------------------------------------------
 
-PYODIDE = ROOT / "node_modules" / "pyodide" / "pyodide.mjs"
-WHEELS = ROOT / ".cache" / "wheels"  # the browser wheels build.py downloads
-
-PYODIDE_RUNNER = """
-import { loadPyodide } from %(pyodide)s;
-import { readFileSync, readdirSync, statSync } from "fs";
-import { join, relative } from "path";
-const py = await loadPyodide();
-const site = "/lib/python3.14/site-packages";
-for (const name of readdirSync(%(wheels)s)) {
-  if (name.endsWith(".whl")) py.FS.writeFile("/tmp/" + name, readFileSync(join(%(wheels)s, name)));
-}
-const walk = (dir) => readdirSync(dir).flatMap((n) => {
-  const p = join(dir, n);
-  return statSync(p).isDirectory() ? walk(p) : p.endsWith(".py") ? [p] : [];
-});
-for (const file of walk(%(src)s)) {
-  const target = "/lib/src/formsite/" + relative(%(src)s, file);
-  py.FS.mkdirTree(target.slice(0, target.lastIndexOf("/")));
-  py.FS.writeFile(target, readFileSync(file));
-}
-py.FS.writeFile("/tmp/input.json", readFileSync(%(input)s));
-py.runPython(`
-import os, sys, zipfile
-for name in sorted(os.listdir("/tmp")):
-    if name.endswith(".whl"):
-        zipfile.ZipFile("/tmp/" + name).extractall("${site}")
-sys.path.insert(0, "/lib/src")
-`);
-py.runPython(%(snippet)s);
-console.log(py.runPython("OUTPUT"));
-"""
-
 PYODIDE_SNIPPET = """
 import base64, json
 from formsite.compiler import compile_dossier
 from formsite.definitions import Definitions
 from formsite.docx.annexes import render_annexes
 from formsite.validation import validate
-given = json.load(open("/tmp/input.json", encoding="utf-8"))
-definitions = Definitions.model_validate_json(given["definitions"])
+definitions = Definitions.model_validate_json(GIVEN["definitions"])
 compiled = compile_dossier(definitions, "project")
-report = validate(compiled, given["raw"])
-docs = render_annexes(compiled, given["raw"], report.normalised)
+report = validate(compiled, GIVEN["raw"])
+docs = render_annexes(compiled, GIVEN["raw"], report.normalised)
 OUTPUT = json.dumps([[d.file_name, base64.b64encode(d.data).decode(), d.removed_chars]
                      for d in docs])
 """
 
 
 @pytest.mark.pyodide
-@pytest.mark.skipif(
-    shutil.which("node") is None or not PYODIDE.is_file() or not list(WHEELS.glob("pydantic*.whl")),
-    reason="node, the pyodide npm package or the browser wheels (.cache/wheels) missing",
-)
+@needs_pyodide
 def test_pyodide_writes_identical_files(engine: Engine, render, tmp_path: Path) -> None:
     """Validation and DOCX rendering in the browser give the CLI's bytes exactly."""
     import base64
-    import json
 
     raw = hostile_dossier()
     raw["project_info"]["approach"] = "短文本"  # keep the transfer small
     raw["project_info"]["kpis"] = EMOJI  # JSON cannot carry the lone surrogate
-    given = tmp_path / "input.json"
-    given.write_text(
-        json.dumps({"definitions": engine.definitions.model_dump_json(by_alias=True), "raw": raw}),
-        encoding="utf-8",
-    )
-    runner = tmp_path / "run.mjs"
-    runner.write_text(
-        PYODIDE_RUNNER
-        % {
-            "pyodide": json.dumps(PYODIDE.as_uri()),
-            "wheels": json.dumps(str(WHEELS)),
-            "src": json.dumps(str(ROOT / "src" / "formsite")),
-            "input": json.dumps(str(given)),
-            "snippet": json.dumps(PYODIDE_SNIPPET),
-        },
-        encoding="utf-8",
-    )
-    proc = subprocess.run(
-        ["node", str(runner)], capture_output=True, text=True, timeout=300, check=False
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    browser = json.loads(proc.stdout.strip().splitlines()[-1])
+    browser = run_in_pyodide(PYODIDE_SNIPPET, {"definitions": engine.definitions.model_dump_json(by_alias=True),
+                                               "raw": raw}, tmp_path)
     cpython = render(raw)
     assert [name for name, _, _ in browser] == list(cpython)
     for name, data, removed in browser:

@@ -24,6 +24,7 @@ import pytest
 import yaml
 from dossiers import valid_project_dossier  # tests/ is on sys.path
 from ooxml_validate import validate_docx, validator_available
+from support.pyodide_node import needs_pyodide, run_in_pyodide
 
 from formsite.docx.annexes import AnnexDocument
 from formsite.docx.county import render_county_summary, render_key_projects
@@ -573,89 +574,33 @@ def test_libreoffice_converts_to_pdf(documents: dict[str, AnnexDocument], tmp_pa
 # Pyodide: the browser writes the very same files
 # --------------------------------------------------------------------------------------------
 
-PYODIDE = ROOT / "node_modules" / "pyodide" / "pyodide.mjs"
-WHEELS = ROOT / ".cache" / "wheels"  # the browser wheels build.py downloads
-
-PYODIDE_RUNNER = """
-import { loadPyodide } from %(pyodide)s;
-import { readFileSync, readdirSync, statSync } from "fs";
-import { join, relative } from "path";
-const py = await loadPyodide();
-const site = "/lib/python3.14/site-packages";
-for (const name of readdirSync(%(wheels)s)) {
-  if (name.endsWith(".whl")) py.FS.writeFile("/tmp/" + name, readFileSync(join(%(wheels)s, name)));
-}
-const walk = (dir) => readdirSync(dir).flatMap((n) => {
-  const p = join(dir, n);
-  return statSync(p).isDirectory() ? walk(p) : p.endsWith(".py") ? [p] : [];
-});
-for (const file of walk(%(src)s)) {
-  const target = "/lib/src/formsite/" + relative(%(src)s, file);
-  py.FS.mkdirTree(target.slice(0, target.lastIndexOf("/")));
-  py.FS.writeFile(target, readFileSync(file));
-}
-py.FS.writeFile("/tmp/input.json", readFileSync(%(input)s));
-py.runPython(`
-import os, sys, zipfile
-for name in sorted(os.listdir("/tmp")):
-    if name.endswith(".whl"):
-        zipfile.ZipFile("/tmp/" + name).extractall("${site}")
-sys.path.insert(0, "/lib/src")
-`);
-py.runPython(%(snippet)s);
-console.log(py.runPython("OUTPUT"));
-"""
-
 PYODIDE_SNIPPET = """
 import base64, json
 from formsite.compiler import compile_dossier
 from formsite.definitions import Definitions
 from formsite.docx.county import render_county_summary, render_key_projects
 from formsite.validation import validate
-given = json.load(open("/tmp/input.json", encoding="utf-8"))
-definitions = Definitions.model_validate_json(given["definitions"])
+definitions = Definitions.model_validate_json(GIVEN["definitions"])
 compiled = compile_dossier(definitions, "county")
-report = validate(compiled, given["raw"])
-docs = [render_county_summary(compiled, given["raw"], report.normalised),
-        *render_key_projects(compiled, given["raw"], report.normalised)]
+report = validate(compiled, GIVEN["raw"])
+docs = [render_county_summary(compiled, GIVEN["raw"], report.normalised),
+        *render_key_projects(compiled, GIVEN["raw"], report.normalised)]
 OUTPUT = json.dumps([[d.file_name, base64.b64encode(d.data).decode(), d.removed_chars] for d in docs])
 """
 
 
 @pytest.mark.pyodide
-@pytest.mark.skipif(
-    shutil.which("node") is None or not PYODIDE.is_file() or not list(WHEELS.glob("pydantic*.whl")),
-    reason="node, the pyodide npm package or the browser wheels (.cache/wheels) missing",
-)
+@needs_pyodide
 def test_pyodide_writes_identical_files(county_engine: Engine, tmp_path: Path) -> None:
     """Validation and both county documents in the browser give the CLI's bytes exactly."""
     import base64
-    import json
 
     from formsite.validation import validate
 
     raw = county_summary() | _key_row(**key_project())
     raw["county_summary"]["summary"] += CONTROL + MARKUP  # something for the sanitiser to do
-    given = tmp_path / "input.json"
-    given.write_text(
-        json.dumps({"definitions": county_engine.definitions.model_dump_json(by_alias=True), "raw": raw}),
-        encoding="utf-8",
-    )
-    runner = tmp_path / "run.mjs"
-    runner.write_text(
-        PYODIDE_RUNNER
-        % {
-            "pyodide": json.dumps(PYODIDE.as_uri()),
-            "wheels": json.dumps(str(WHEELS)),
-            "src": json.dumps(str(ROOT / "src" / "formsite")),
-            "input": json.dumps(str(given)),
-            "snippet": json.dumps(PYODIDE_SNIPPET),
-        },
-        encoding="utf-8",
-    )
-    proc = subprocess.run(["node", str(runner)], capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    browser = json.loads(proc.stdout.strip().splitlines()[-1])
+    browser = run_in_pyodide(PYODIDE_SNIPPET, {
+        "definitions": county_engine.definitions.model_dump_json(by_alias=True), "raw": raw}, tmp_path)
     compiled = county_engine.dossiers["county"]
     report = validate(compiled, raw)
     cpython = [
