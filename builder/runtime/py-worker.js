@@ -40,7 +40,7 @@
     unsupported:
       "当前浏览器版本过旧，缺少运行校验引擎所需的 WebAssembly 功能（{what}）。" +
       "请使用新版 Chrome、Edge 或 Firefox；360、QQ 等双核浏览器请切换到“极速模式”并升级到最新版本。" +
-      "表单仍可填写，并进行初步检查。",
+      "表单仍可填写，填写内容自动保存，并可下载未校验的草稿，在新版浏览器中导入后校验。",
     classic:
       "当前浏览器不支持模块化 Web Worker，无法加载完整校验。请使用新版 Chrome、Edge 或 Firefox。",
     module_mime:
