@@ -13,6 +13,7 @@ from markupsafe import Markup
 from formsite.bundle import MAX_BUNDLE_BYTES, draft_file_name, draft_record
 from formsite.compiler import CompiledDossier
 from formsite.definitions import Condition, FieldDef
+from formsite.documents import PREVIEWS
 from formsite.engine import Engine
 from formsite.errors import BundleError
 
@@ -148,7 +149,8 @@ def render_site(engine: Engine, templates: Path, out: Path) -> list[Path]:
         meta = _meta(compiled, {f.id: f.fields() for f in compiled.forms})
         page = out / f"{dossier_id}.html"
         page.write_text(env.get_template("dossier.html.j2").render(
-            dossier=compiled.dossier, forms=forms, meta_json=_script_json(meta), **common),
+            dossier=compiled.dossier, forms=forms, meta_json=_script_json(meta),
+            preview_title=PREVIEWS.get(compiled.dossier.documents), **common),
             encoding="utf-8")
         written.append(page)
     return written

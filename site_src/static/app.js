@@ -149,7 +149,9 @@ function renderTable(path) {
       el.dataset.col = column;
       el.dataset.path = `${path}.${i}.${column}`;
       el.id = `f-${el.dataset.path.replaceAll(".", "-")}`;
-      el.setAttribute("aria-label", el.getAttribute("aria-label").replace("{n}", i + 1));
+      // Cells of a row table are named by an aria-label with the row number; fields of a card
+      // by their visible <label>.
+      if (el.hasAttribute("aria-label")) el.setAttribute("aria-label", el.getAttribute("aria-label").replace("{n}", i + 1));
       el.removeAttribute("required");
       fillControl(el, row?.[column]);
       const label = item.querySelector(`label[data-label-for="${CSS.escape(column)}"]`);
@@ -488,6 +490,7 @@ async function validateNow() {
       showSums();
       showIssues([...result.errors, ...result.warnings]);
       if (meta.attachments) showAttachments(result.attachments, [...result.errors, ...result.warnings]);
+      if ($("preview")) showPreview(result.preview);
       document.body.dataset.validated = String(Number(document.body.dataset.validated || 0) + 1);
     }
   } catch (err) {
@@ -857,13 +860,14 @@ function showAttachments(summaries, issues = []) {
     const s = summaries?.[i];
     const li = document.createElement("li");
     const own = issues.filter((issue) => issue.path === `${meta.attachments.table}.${i}`);
-    li.className = !s ? "pending" : s.readable && s.ok && !own.some((x) => x.severity === "error") ? "good" : "bad";
+    const refused = own.some((x) => x.severity === "error");
+    li.className = !s ? "pending" : s.readable && s.ok && !refused ? "good" : "bad";
     const name = document.createElement("strong");
     name.textContent = a.name;
     const status = document.createElement("span");
     status.className = "attach-status";
-    status.textContent = !s ? "（待校验）" : !s.readable ? `无法打开：${s.message}`
-      : s.ok ? "通过校验" : `未通过校验：${s.errors}个错误`;
+    // The engine's reasons follow below; the status only sums them up.
+    status.textContent = !s ? "（待校验）" : refused ? "不能采用，原因如下：" : s.ok ? "通过校验" : `未通过校验：${s.errors}个错误`;
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "row-remove";
@@ -877,7 +881,7 @@ function showAttachments(summaries, issues = []) {
       p.textContent = issue.message;
       li.append(p);
     }
-    for (const note of s?.notes || []) {
+    for (const note of refused ? [] : s?.notes || []) { // a refused bundle's notes repeat its reasons
       const p = document.createElement("p");
       p.className = "help";
       p.textContent = note;
@@ -886,6 +890,40 @@ function showAttachments(summaries, issues = []) {
     list.append(li);
   });
   $("attach-empty").hidden = draft.attachments.length > 0;
+}
+
+// The list the engine builds from the attached bundles (the city's 附件5), cell by cell as
+// printed: the page only lays it out.
+function showPreview(preview) {
+  $("preview").hidden = !preview;
+  if (!preview) return;
+  const table = $("preview-table");
+  table.replaceChildren();
+  const head = table.createTHead().insertRow();
+  for (const column of preview.columns) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = column.group ? `${column.group} ${column.label}` : column.label;
+    head.append(th);
+  }
+  const body = table.createTBody();
+  for (const row of preview.rows) {
+    const tr = body.insertRow();
+    tr.className = row.kind;
+    // A subtotal or the total names itself across 序号, 设区市 and 县（市、区）, as printed.
+    const cells = row.kind === "project" ? row.cells : [row.label, ...row.cells.slice(3)];
+    cells.forEach((text, i) => {
+      const cell = tr.insertCell();
+      cell.textContent = text;
+      if (row.kind !== "project" && i === 0) cell.colSpan = 3;
+    });
+  }
+  const gaps = $("preview-gaps");
+  gaps.replaceChildren(...preview.gaps.map((gap) => {
+    const li = document.createElement("li");
+    li.textContent = gap;
+    return li;
+  }));
 }
 
 if (meta.attachments) {

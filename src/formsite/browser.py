@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from .bundle import rule_changes, unknown_data
+from .documents import preview
 from .engine import Engine
 from .errors import BundleError, EngineError
 
@@ -43,8 +44,10 @@ def validate(request_json: str) -> str:
     everything the page shows, attached bundles' summaries included."""
     request = json.loads(request_json)
     files = _files(request)
-    report = _get().validate(request["dossier"], request["data"], files)
-    return _dumps({**report.for_page(), "attachments": _summaries(files)})
+    engine = _get()
+    report = engine.validate(request["dossier"], request["data"], files)
+    return _dumps({**report.for_page(), "attachments": _summaries(files),
+                   "preview": preview(engine.compiled(request["dossier"]), engine.attach(files))})
 
 
 # Attached bundles (a county's project bundles, a city's county bundles) are sent once and kept

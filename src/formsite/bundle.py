@@ -300,8 +300,10 @@ def rule_changes(compiled: CompiledDossier, record: dict, report: Report,
     rules = compiled.definitions.ruleset
     if old.get("hash") == compiled.definitions.ruleset_hash:
         return []
+    same_version = old.get("id") == rules.id and old.get("version") == rules.version
     notes = [f"{subject}按规则集 {str(old.get('id', '未知'))[:40]} 版本 {str(old.get('version', '未知'))[:20]} 制作，"
-             f"此后规则或表单已更新，已按当前规则集 {rules.id} 版本 {rules.version} 重新校验。"]
+             + ("此后规则或表单的内容有改动（版本号未变），" if same_version else "此后规则或表单已更新，")
+             + f"已按当前规则集 {rules.id} 版本 {rules.version} 重新校验。"]
     # The file is not trusted: the old verdict is read only where it has the expected shape.
     validation = record.get("validation") if isinstance(record.get("validation"), dict) else {}
     if not isinstance(validation.get("errors"), list):

@@ -54,6 +54,24 @@ def _city(compiled: CompiledDossier, data: dict[str, Any], report: Report,
     return [(doc.file_name, doc.data), (doc.file_name.removesuffix(".docx") + ".xlsx", annex5_xlsx(table))]
 
 
+# Document sets whose list the page shows as a preview, with its heading.
+PREVIEWS = {"city_list": "附件5 重点项目清单（预览）"}
+
+
+def preview(compiled: CompiledDossier, attached: list[Attached]) -> dict[str, Any] | None:
+    """What the city page shows before anything is downloaded: 附件5 as the engine builds it
+    (the same table the DOCX and the .xlsx print), as plain cell texts. None for other pages."""
+    if compiled.dossier.documents not in PREVIEWS or not attached:
+        return None
+    from .annex5 import build_annex5, cell_text
+
+    table = build_annex5(compiled.definitions, annex5_entries(attached))
+    return {"columns": [{"key": c.key, "label": c.label, "group": c.group} for c in table.columns],
+            "rows": [{"kind": r.kind, "label": r.label,
+                      "cells": [cell_text(r.get(c.key)) for c in table.columns]} for r in table.rows],
+            "gaps": list(table.gaps), "unit": table.unit}
+
+
 def annex5_entries(counties: list[Attached]) -> list[Any]:
     """One 附件5 entry per readable project of every readable county bundle, in their order.
     What cannot be read is left out here and named by the city's validation report."""

@@ -310,8 +310,10 @@ def _filled(compiled: CompiledDossier, raw: Data, hidden: set[str]) -> list[str]
             if path in hidden or fdef.computed is not None or nothing_typed(value):
                 continue
             if fdef.type == "table" and isinstance(value, list):
+                # Columns the engine fills from an attached bundle were not typed by anyone.
+                typed = {c.id for c in fdef.columns or [] if not c.readonly}
                 cells = [f"{path}.{i}.{c}" for i, row in enumerate(value) if isinstance(row, dict)
-                         for c, v in row.items() if not nothing_typed(v)]
+                         for c, v in row.items() if c in typed and not nothing_typed(v)]
                 if cells:
                     out += [path, *cells]
                 continue
