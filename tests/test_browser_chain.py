@@ -298,6 +298,9 @@ def anji(browser, site, folder, project_bundles, tmp_path_factory) -> CountyResu
             expect(row).to_contain_text(path.name)
             expect(row).to_contain_text("通过校验")
         expect(page.locator("#notice")).to_contain_text("已导入2个重点项目数据包")
+        # Two new 附件2 cards, nothing typed in them yet: no wall of red before anyone types.
+        expect(page.get_by_role("article")).to_have_count(2)
+        expect(page.locator("article .msg.error:visible")).to_have_count(0)
 
         # One 附件2 card per project, its name and place from the project's 附件3.
         cards = page.get_by_role("article")
@@ -589,8 +592,10 @@ def test_city_page_flags_quota_other_city_tampered_and_broken(browser, site, eng
         expect(other).to_contain_text("杭州市")
         expect(other).to_contain_text("湖州市")
         expect(broken).to_contain_text("无法打开：")
-        reason = broken.locator(".attach-status").text_content().split("无法打开：", 1)[1]
+        reason = broken.text_content().split("无法打开：", 1)[1]
         assert re.search(r"[\u4e00-\u9fff]", reason), reason  # a reason, in Chinese
+        for refused in (changed, other, broken):  # a refused bundle never reads as passed
+            expect(refused.locator(".attach-status")).to_have_text("不能采用，原因如下：")
         # Each bundle's 推荐意见 card says the same, above the opinion to write.
         cards = page.get_by_role("article")
         expect(cards).to_have_count(4)

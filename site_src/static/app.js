@@ -357,7 +357,11 @@ function showIssues(unordered, options = {}) {
     const el = elementFor(issue.path);
     const warning = issue.severity === "warning";
     const deferred = typingIn && el === typingIn && !el.hasAttribute("data-had-issue");
-    if (el && !el.closest("[hidden]") && !isQuiet(issue) && !deferred) {
+    // What is said about the attached bundles (a card, or their table as a whole: too few, over
+    // the quota) is never held back: nobody types it.
+    const aboutBundles = el?.classList.contains("card") || (meta.attachments && issue.path === meta.attachments.table);
+    const quiet = isQuiet(issue) && !aboutBundles;
+    if (el && !el.closest("[hidden]") && !quiet && !deferred) {
       const msg = msgFor(el);
       if (!warning) el.setAttribute("aria-invalid", "true");
       el.classList.add(warning ? "has-warning" : "has-error");
