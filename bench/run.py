@@ -107,7 +107,7 @@ def city_in_cpython(counties: list[tuple[str, bytes]]) -> float:
 CITY_IN_PAGE = """async ([files, cityData]) => {
     const call = window.formsiteEngine.call;
     const t0 = performance.now();
-    const { items } = JSON.parse(await call("put_attachments", JSON.stringify({ files })));
+    const { items } = JSON.parse(await call("put_attachments", JSON.stringify({ dossier: "city", files })));
     const refs = items.map((i) => i.sha256);
     const ask = (fn, data) => call(fn, JSON.stringify({ dossier: "city", data, attachments: refs }));
     const { data } = JSON.parse(await ask("sync_rows", cityData));

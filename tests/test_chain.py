@@ -18,6 +18,7 @@ from dossiers import KEY_PROJECT_TEXT, valid_city_dossier, valid_county_dossier,
 
 from formsite.bundle import DATA_FILE, MANIFEST_FILE
 from formsite.engine import Engine
+from formsite.errors import BundleError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -238,3 +239,108 @@ def test_cli_validates_nested_bundles_and_builds_the_same_city_bundle(engine: En
     docs = {p.relative_to(rendered).as_posix() for p in rendered.rglob("*.docx")}
     assert any(d.startswith("附件5") for d in docs)
     assert any(d.endswith("附件3 重点项目信息表.docx") and d.count("/") == 2 for d in docs)
+
+
+# --- hostile bundles (from a review: each of these once crashed, escaped or slipped through) -
+
+
+def rezip(files: dict[str, bytes], stored: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def with_record(content: bytes, change) -> bytes:
+    files = unzip(content)
+    record = json.loads(files[DATA_FILE])
+    change(record)
+    files[DATA_FILE] = json.dumps(record, ensure_ascii=False).encode()
+    return rezip(files)
+
+
+def test_a_county_bundle_inside_a_county_bundle_is_refused_not_recursed(engine: Engine, two_projects):
+    # Once each level opened the next whatever its kind: 600 levels raised RecursionError.
+    _, county, _ = county_bundle(engine, two_projects)
+
+    def carry_itself(record):
+        record["attachments"] = [{"file": "attachments/01-县.zip"}]
+
+    files = unzip(with_record(county, carry_itself))
+    files["attachments/01-县.zip"] = county
+    opened = engine.open(rezip(files))
+    assert ("key_projects.projects.0", "chain.unreadable") in codes(opened.report)
+    message = next(i.message for i in opened.report.errors if i.code == "chain.unreadable")
+    assert "不能导入到本页面" in message and opened.attachments[0].opened is None
+
+
+def test_attachment_names_cannot_leave_the_output_folder(engine: Engine, two_projects, tmp_path: Path):
+    _, content, _ = county_bundle(engine, two_projects)
+
+    def escape(record):
+        record["attachments"][0]["file"] = "attachments/.."
+
+    files = unzip(with_record(content, escape))
+    files["attachments/.."] = files.pop(next(n for n in files if n.startswith("attachments/01")))
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(rezip(files))
+    result = run_cli("render", str(bad), "-o", str(tmp_path / "a" / "out"))
+    assert result.returncode == 2 and "清单已损坏" in result.stderr
+    assert not any((tmp_path / "a").glob("*.docx"))
+
+
+def test_a_corrupt_compressed_entry_is_a_chinese_message(engine: Engine):
+    raw = bytearray(rezip({DATA_FILE: b'{"format": "formsite-bundle"}' * 200}))
+    start = 30 + len(DATA_FILE)  # the first entry's compressed bytes
+    raw[start:start + 16] = b"\xff" * 16  # once: zlib.error escaped as a traceback
+    attachments = [("bad.zip", bytes(raw))]
+    data = engine.sync_rows("county", valid_county_dossier(), attachments)
+    report = engine.validate("county", data, attachments)
+    assert ("key_projects.projects.0", "chain.unreadable") in codes(report)
+    assert "ZIP文件已损坏" in next(i.message for i in report.errors if i.code == "chain.unreadable")
+
+
+def test_changed_data_and_bare_json_are_not_accepted_as_project_bundles(engine: Engine, two_projects):
+    def raise_subsidy(record):
+        record["data"]["project_info"]["subsidy_requested"] = "301"
+
+    changed = with_record(two_projects[0][1], raise_subsidy)  # manifest and checksum now stale
+    bare = unzip(two_projects[1][1])[DATA_FILE]  # a data.json taken out of its bundle
+    attachments = [("changed.zip", changed), ("bare.json", bare)]
+    data = engine.sync_rows("county", valid_county_dossier(), attachments)
+    report = engine.validate("county", data, attachments)
+    assert ("key_projects.projects.0", "chain.tampered") in codes(report)
+    assert ("key_projects.projects.1", "chain.unchecked") in codes(report)
+
+
+def test_a_row_key_that_is_not_text_does_not_break_the_rows(engine: Engine, two_projects):
+    data = engine.sync_rows("county", valid_county_dossier(), two_projects)
+    data["key_projects"]["projects"][0]["ref"] = {"a": 1}
+    data = engine.sync_rows("county", data, two_projects)
+    assert [r["ref"] for r in data["key_projects"]["projects"]][0].endswith("安吉县椅业展示选品中心")
+
+
+def test_annex5_leaves_out_what_the_chain_refused(engine: Engine, counties, two_projects):
+    yuhang = county_bundle(engine, export_projects(engine, project("余杭区项目", county="余杭区", city="杭州市")),
+                           county="余杭区", city="杭州市")[1]
+    attachments = [*counties, counties[0], ("余杭区.zip", yuhang)]  # a duplicate and a stranger
+    name, content, report = city_bundle(engine, attachments, tier="1")
+    assert {c for _, c in codes(report)} >= {"chain.duplicate", "chain.not_same"}
+    docx = docx_text(unzip(content)[next(n for n in unzip(content) if n.endswith(".docx"))])
+    assert docx.count("安吉县椅业展示选品中心") == 1 and "余杭区项目" not in docx
+    assert "6000.10" in docx  # the total of the accepted projects only
+
+
+def test_an_attachment_listing_longer_than_the_archive_is_refused(engine: Engine, two_projects):
+    _, content, _ = county_bundle(engine, two_projects)
+
+    def repeat(record):
+        record["attachments"] = record["attachments"] * 5000
+
+    opened_or_error = None
+    try:
+        engine.open(with_record(content, repeat))
+    except BundleError as exc:
+        opened_or_error = exc.code
+    assert opened_or_error == "bundle.bad_listing"

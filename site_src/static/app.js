@@ -796,7 +796,7 @@ async function putStoredAttachments() {
     if (typeof base64 === "string") files.push({ name: a.name, base64 });
     else missing.push(a);
   }
-  if (files.length) await call("put_attachments", JSON.stringify({ files }));
+  if (files.length) await call("put_attachments", JSON.stringify({ dossier: meta.dossier, files }));
   if (missing.length) {
     draft.attachments = draft.attachments.filter((a) => !missing.includes(a));
     await syncRows();
@@ -833,7 +833,7 @@ async function attachFiles(fileList) {
   }
   if (files.length) {
     try {
-      const { items } = JSON.parse(await call("put_attachments", JSON.stringify({ files })));
+      const { items } = JSON.parse(await call("put_attachments", JSON.stringify({ dossier: meta.dossier, files })));
       const kept = await keepAttachments(items.map((item, i) => ({ ...item, base64: files[i].base64 })));
       draft.attachments.push(...kept);
       await syncRows();

@@ -11,7 +11,6 @@ import binascii
 import json
 from typing import Any
 
-from .bundle import rule_changes, unknown_data
 from .documents import preview
 from .engine import Engine
 from .errors import BundleError, EngineError
@@ -43,11 +42,12 @@ def validate(request_json: str) -> str:
     "warnings", "normalised", "hidden_fields", "hidden_sections", "filled", "attachments"}:
     everything the page shows, attached bundles' summaries included."""
     request = json.loads(request_json)
-    files = _files(request)
     engine = _get()
-    report = engine.validate(request["dossier"], request["data"], files)
-    return _dumps({**report.for_page(), "attachments": _summaries(files),
-                   "preview": preview(engine.compiled(request["dossier"]), engine.attach(files))})
+    compiled = engine.compiled(request["dossier"])
+    attached = engine.attach(compiled.dossier.id, _files(request))
+    report = engine.chain.validate(compiled, request["data"], attached)
+    return _dumps({**report.for_page(), "attachments": [item.summary() for item in attached],
+                   "preview": preview(compiled, report, attached)})
 
 
 # Attached bundles (a county's project bundles, a city's county bundles) are sent once and kept
@@ -56,7 +56,8 @@ _store: dict[str, tuple[str, bytes]] = {}
 
 
 def put_attachments(request_json: str) -> str:
-    """{"files": [{"name", "base64"}]} → {"items": [summary, …]}, each with its sha256."""
+    """{"dossier", "files": [{"name", "base64"}]} → {"items": [summary, …]}, each with its
+    sha256: the files opened as the bundles that dossier carries."""
     request = json.loads(request_json)
     items = []
     for entry in request.get("files") or []:
@@ -65,7 +66,7 @@ def put_attachments(request_json: str) -> str:
         except (binascii.Error, KeyError, TypeError):
             raw = b""
         name = str(entry.get("name") or "")[:120] if isinstance(entry, dict) else ""
-        item = _get().attach([(name, raw)])[0]
+        item = _get().attach(request["dossier"], [(name, raw)])[0]
         _store[item.sha256] = (name, raw)
         items.append(item.summary())
     return _dumps({"items": items})
@@ -80,27 +81,6 @@ def sync_rows(request_json: str) -> str:
 
 def _files(request: dict[str, Any]) -> list[tuple[str, bytes]]:
     return [_store[sha] for sha in request.get("attachments") or [] if sha in _store]
-
-
-def _summaries(files: list[tuple[str, bytes]]) -> list[dict[str, Any]]:
-    return [item.summary() for item in _get().attach(files)]
-
-
-def open_draft(request_json: str) -> str:
-    """{"dossier", "draft": the draft as the page found it saved} → {"notes": [...]}.
-
-    What the person should be told about a saved draft once the engine is ready: the rules or
-    forms changed since it was saved, data the current forms have no field for. The same notes
-    as for an imported bundle, from the same functions.
-    """
-    request = json.loads(request_json)
-    compiled = _get().dossiers[request["dossier"]]
-    draft = request.get("draft") if isinstance(request.get("draft"), dict) else {}
-    data = draft.get("data") if isinstance(draft.get("data"), dict) else {}
-    data = {form_id: values for form_id, values in data.items() if isinstance(values, dict)}
-    report = _get().validate(compiled.dossier.id, data)
-    return _dumps({"notes": [*rule_changes(compiled, draft, report, subject="本草稿"),
-                             *unknown_data(compiled, data)]})
 
 
 def export_bundle(request_json: str) -> str:

@@ -12,14 +12,16 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import lzma
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from .compiler import CompiledDossier
 from .errors import BundleError
-from .validation import Report, validate
+from .validation import Report
 
 FORMAT = "formsite-bundle"
 FORMAT_VERSION = 1
@@ -57,7 +59,7 @@ def draft_record(compiled: CompiledDossier) -> dict[str, Any]:
 
     The build writes it into the page, which saves drafts as ``{...draft_record, data}`` and,
     in a browser that cannot run the engine, downloads them so. Such a file has no checksum;
-    :func:`read_bundle` opens it, says so, and revalidates it.
+    :func:`parse_bundle` opens it and says so; the engine revalidates it.
     """
     return {**_head(compiled), "validation": {"ok": False, "status": UNVALIDATED}}
 
@@ -142,6 +144,7 @@ class Opened:
     unchecked: bool = False  # no data checksum: a draft saved without the engine
     made_under: str = ""  # "id 版本" of the other rule set it was made under, if any
     attachments: list[Any] = field(default_factory=list)  # formsite.chain.Attached
+    compiled: Any = None  # the CompiledDossier it was opened as
 
 
 @dataclass
@@ -185,22 +188,14 @@ def parse_bundle(raw: bytes, compiled_by_id: dict[str, CompiledDossier],
     if "data_sha256" not in record:
         notes.append("该文件没有数据校验和：它是在无法运行校验引擎的浏览器中下载的未校验草稿，"
                      "已按当前规则重新校验。")
-    elif record.get("data_sha256") != data_sha256(data):
-        notes.append("注意：数据包的校验和与内容不一致，文件可能在导出后被修改过，请核对。")
     tampered = _manifest_mismatches(files) if files else []
     if tampered:
         notes.append(f"注意：数据包中的文件与清单（manifest.json）不一致：{'、'.join(tampered[:5])}，"
                      "文件可能在导出后被修改过，请核对。")
+    if "data_sha256" in record and record.get("data_sha256") != data_sha256(data):
+        notes.append("注意：数据包的校验和与内容不一致，文件可能在导出后被修改过，请核对。")
+        tampered.insert(0, f"{DATA_FILE}（数据校验和）")
     return Parsed(compiled, record, data, files, notes, tampered)
-
-
-def read_bundle(raw: bytes, compiled_by_id: dict[str, CompiledDossier],
-                expect_dossier: str | None = None) -> Opened:
-    """Open a bundle of a dossier without attachments and revalidate it under the current
-    rules (dossiers with attachments are opened by :mod:`formsite.chain`)."""
-    parsed = parse_bundle(raw, compiled_by_id, expect_dossier)
-    report = validate(parsed.compiled, parsed.data)
-    return opened(parsed, report)
 
 
 def opened(parsed: Parsed, report: Report) -> Opened:
@@ -209,8 +204,11 @@ def opened(parsed: Parsed, report: Report) -> Opened:
     old = parsed.record.get("ruleset") if isinstance(parsed.record.get("ruleset"), dict) else {}
     made_under = ("" if old.get("hash") == parsed.compiled.definitions.ruleset_hash
                   else f"{str(old.get('id', '未知'))[:40]} 版本 {str(old.get('version', '未知'))[:20]}")
+    # A bare data.json (no ZIP, no manifest) or a record without checksum is a draft, not a
+    # bundle as exported: the chain does not accept it.
+    unchecked = "data_sha256" not in parsed.record or not parsed.files
     return Opened(parsed.compiled.dossier.id, parsed.data, report, notes, tampered=parsed.tampered,
-                  unchecked="data_sha256" not in parsed.record, made_under=made_under)
+                  unchecked=unchecked, made_under=made_under, compiled=parsed.compiled)
 
 
 # An entry of a bundle is at most this big (a project bundle with its DOCX is ~100 kB; a city's
@@ -242,7 +240,8 @@ def _entries(raw: bytes) -> dict[str, bytes]:
                 budget -= len(content)
                 out[info.filename] = content
             return out
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError,
+            zlib.error, lzma.LZMAError) as exc:
         # NotImplementedError / RuntimeError: compression or encryption we do not read.
         raise BundleError("bundle.bad_zip") from exc
     except RuntimeError as exc:  # zipfile raises it for encrypted entries

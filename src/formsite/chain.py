@@ -85,7 +85,8 @@ class Chain:
     def __init__(self, dossiers: dict[str, CompiledDossier], render: Callable[..., list]):
         self.dossiers = dossiers
         self.render = render  # formsite.documents.render_documents
-        self._cache: dict[str, Attached] = {}
+        self._cache: dict[tuple[str, str], Attached] = {}
+        self._cached_bytes = 0
 
     # --- opening ----------------------------------------------------------------------------
 
@@ -94,26 +95,32 @@ class Chain:
         adef = parsed.compiled.dossier.attachments
         if adef is None:
             return opened(parsed, validate(parsed.compiled, parsed.data))
-        attached = [self.attach(name, content) for name, content in _attached_files(parsed)]
+        files = _attached_files(parsed)
+        # Each attachment opens as the kind the definition declares (a county's are projects),
+        # so nesting is as deep as the definitions and no deeper.
+        attached = [self.attach(name, content, adef.dossier) for name, content in files]
         result = opened(parsed, self.validate(parsed.compiled, parsed.data, attached))
         result.attachments = attached
         return result
 
-    def attach(self, name: str, raw: bytes) -> Attached:
+    def attach(self, name: str, raw: bytes, kind: str) -> Attached:
+        """``raw`` opened as a bundle of dossier ``kind`` (cached by kind and content hash)."""
         digest = sha256_hex(raw)
-        cached = self._cache.get(digest)
+        cached = self._cache.get((kind, digest))
         if cached is not None:
             return Attached(name, raw, digest, cached.opened, cached.problem, cached.values)
         item = Attached(name, raw, digest)
         try:
-            item.opened = self.open(raw)
+            item.opened = self.open(raw, kind)
         except BundleError as exc:
             item.problem = exc
         else:
             item.values = item.opened.report.normalised or {}
-        if len(self._cache) > 2000:
+        self._cached_bytes += len(raw)
+        if self._cached_bytes > CACHE_BYTES:
             self._cache.clear()
-        self._cache[digest] = item
+            self._cached_bytes = len(raw)
+        self._cache[(kind, digest)] = item
         return item
 
     # --- validating -------------------------------------------------------------------------
@@ -170,7 +177,7 @@ class Chain:
             else:
                 first_by_key[key] = i
             for here, there in adef.same.items():
-                expected, found = _get(values, here), _get(item.values, there)
+                expected, found = field_value(values, here), field_value(item.values, there)
                 if expected is not None and found != expected:
                     issue(path, "chain.not_same", name=name, label=kind.index.label(there),
                           found=found if found is not None else "（空）", expected=expected)
@@ -186,7 +193,7 @@ class Chain:
               values: dict[str, Any]) -> tuple[int, str] | None:
         if not adef.max_count_param or not adef.max_count_by:
             return None
-        by = _get(values, adef.max_count_by)
+        by = field_value(values, adef.max_count_by)
         quotas = compiled.definitions.ruleset.parameters.get(adef.max_count_param) or {}
         if by is None or str(by) not in {str(k) for k in quotas}:
             return None
@@ -197,13 +204,13 @@ class Chain:
 
     def key(self, adef: AttachmentDef, item: Attached) -> str:
         """The identity of an attachment: its key fields, or its hash when unreadable."""
-        parts = [_get(item.values, ref) for ref in adef.key]
+        parts = [field_value(item.values, ref) for ref in adef.key]
         if item.opened is None or any(p is None for p in parts):
             return f"sha256:{item.sha256[:16]}"
         return "|".join(str(p) for p in parts)
 
     def name_of(self, adef: AttachmentDef, item: Attached) -> str:
-        value = _get(item.values, self.dossiers[adef.dossier].dossier.file_name)
+        value = field_value(item.values, self.dossiers[adef.dossier].dossier.file_name)
         return str(value) if value else item.name
 
     def sync_rows(self, compiled: CompiledDossier, data: dict[str, Any],
@@ -217,14 +224,15 @@ class Chain:
         form_id, table_id = adef.table.split(".")
         form = dict(data.get(form_id) or {}) if isinstance(data.get(form_id), dict) else {}
         old = form.get(table_id) if isinstance(form.get(table_id), list) else []
-        by_ref = {row.get(adef.ref_column): row for row in old if isinstance(row, dict)}
+        by_ref = {row[adef.ref_column]: row for row in old
+                  if isinstance(row, dict) and isinstance(row.get(adef.ref_column), str)}
         rows = []
         for item in attached:
             ref = self.key(adef, item)
             row = dict(by_ref.get(ref) or {})
             row[adef.ref_column] = ref
             for column, source in adef.copy_.items():
-                value = _get(item.values, source)
+                value = field_value(item.values, source)
                 row[column] = "" if value is None else str(value)
             rows.append(row)
         form[table_id] = rows
@@ -248,6 +256,9 @@ class Chain:
 
 
 ATTACHMENT_DIR = "attachments/"
+# The opened bundles kept for the next keystroke: a city's few hundred projects, not more.
+CACHE_BYTES = 256 * 1024 * 1024
+_ATTACHMENT_NAME = re.compile(r"^attachments/[^/\\]+\.(zip|json)$")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
@@ -261,15 +272,20 @@ def _attached_files(parsed: Parsed) -> list[tuple[str, bytes]]:
     listing = parsed.record.get("attachments")
     if not isinstance(listing, list):
         return []
+    names = [entry.get("file") if isinstance(entry, dict) else None for entry in listing]
+    if len(names) > max(len(parsed.files), 1) or len(set(map(str, names))) != len(names):
+        raise BundleError("bundle.bad_listing")
     out = []
-    for entry in listing:
-        name = entry.get("file") if isinstance(entry, dict) else None
-        if isinstance(name, str):
-            out.append((name.removeprefix(ATTACHMENT_DIR), parsed.files.get(name, b"")))
+    for name in names:
+        if not isinstance(name, str) or not _ATTACHMENT_NAME.match(name) or name.count("..") \
+                or name.removeprefix(ATTACHMENT_DIR).strip(". ") == "":
+            raise BundleError("bundle.bad_listing")
+        out.append((name.removeprefix(ATTACHMENT_DIR), parsed.files.get(name, b"")))
     return out
 
 
-def _get(values: dict[str, Any], ref: str) -> Any:
+def field_value(values: dict[str, Any], ref: str) -> Any:
+    """The value of ``form.field`` in dossier data (None when absent)."""
     form, _, field_id = ref.partition(".")
     node = values.get(form)
     return node.get(field_id) if isinstance(node, dict) else None

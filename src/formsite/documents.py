@@ -49,7 +49,7 @@ def _city(compiled: CompiledDossier, data: dict[str, Any], report: Report,
     from .docx.annex5 import render_annex5
     from .xlsx import annex5_xlsx
 
-    table = build_annex5(compiled.definitions, annex5_entries(attached))
+    table = build_annex5(compiled.definitions, annex5_entries(compiled, report, attached))
     doc = render_annex5(table)
     return [(doc.file_name, doc.data), (doc.file_name.removesuffix(".docx") + ".xlsx", annex5_xlsx(table))]
 
@@ -58,35 +58,49 @@ def _city(compiled: CompiledDossier, data: dict[str, Any], report: Report,
 PREVIEWS = {"city_list": "附件5 重点项目清单（预览）"}
 
 
-def preview(compiled: CompiledDossier, attached: list[Attached]) -> dict[str, Any] | None:
+def preview(compiled: CompiledDossier, report: Report,
+            attached: list[Attached]) -> dict[str, Any] | None:
     """What the city page shows before anything is downloaded: 附件5 as the engine builds it
     (the same table the DOCX and the .xlsx print), as plain cell texts. None for other pages."""
     if compiled.dossier.documents not in PREVIEWS or not attached:
         return None
     from .annex5 import build_annex5, cell_text
 
-    table = build_annex5(compiled.definitions, annex5_entries(attached))
+    table = build_annex5(compiled.definitions, annex5_entries(compiled, report, attached))
     return {"columns": [{"key": c.key, "label": c.label, "group": c.group} for c in table.columns],
             "rows": [{"kind": r.kind, "label": r.label,
                       "cells": [cell_text(r.get(c.key)) for c in table.columns]} for r in table.rows],
             "gaps": list(table.gaps), "unit": table.unit}
 
 
-def annex5_entries(counties: list[Attached]) -> list[Any]:
-    """One 附件5 entry per readable project of every readable county bundle, in their order.
-    What cannot be read is left out here and named by the city's validation report."""
+def annex5_entries(compiled: CompiledDossier, report: Report,
+                   counties: list[Attached]) -> list[Any]:
+    """One 附件5 entry per project the chain accepted, in order: a county bundle or a project
+    bundle refused on its row (unreadable, changed, a duplicate, of another city or county, …)
+    is left out here, and its reason is in the report."""
     from .annex5 import Annex5Entry
+    from .chain import field_value
 
+    # Where a county bundle names its city and itself: the fields the city dossier's
+    # attachments already match on (``same``) and identify counties by (``key``).
+    adef = compiled.dossier.attachments
+    city_ref, county_ref = next(iter(adef.same.values())), adef.key[0]
     entries = []
-    for county in counties:
-        if county.opened is None:
-            continue
-        info = county.values.get("county_summary") or {}
-        for project in county.opened.attachments:
-            if project.opened is not None:
-                entries.append(Annex5Entry(str(info.get("city") or ""), str(info.get("county") or ""),
-                                           project.values))
+    for county in accepted(compiled, report, counties):
+        city, name = (str(field_value(county.values, ref) or "") for ref in (city_ref, county_ref))
+        for project in accepted(county.opened.compiled, county.opened.report, county.opened.attachments):
+            entries.append(Annex5Entry(city, name, project.values))
     return entries
+
+
+def accepted(compiled: CompiledDossier, report: Report, attached: list[Attached]) -> list[Attached]:
+    """The attached bundles with no error on their row of the dossier's attachment table."""
+    adef = compiled.dossier.attachments
+    if adef is None:
+        return []
+    refused = {i.path for i in report.errors}
+    return [item for i, item in enumerate(attached)
+            if item.opened is not None and f"{adef.table}.{i}" not in refused]
 
 
 DOCUMENT_SETS: dict[str, Callable[..., Files]] = {

@@ -41,26 +41,30 @@ class Engine:
                               code="engine.unknown_dossier")
         return self.dossiers[dossier]
 
-    def attach(self, attachments: Files) -> list[Attached]:
-        """Open attached bundles (each once: cached by content hash)."""
-        return [self.chain.attach(name, raw) for name, raw in attachments]
+    def attach(self, dossier: str, attachments: Files) -> list[Attached]:
+        """Open the bundles attached to a ``dossier`` as the kind it declares (each once:
+        cached by content hash). A dossier without attachments carries none."""
+        adef = self.compiled(dossier).dossier.attachments
+        if adef is None:
+            return []
+        return [self.chain.attach(name, raw, adef.dossier) for name, raw in attachments]
 
     def validate(self, dossier: str, data: Any, attachments: Files = ()) -> Report:
-        return self.chain.validate(self.compiled(dossier), data, self.attach(attachments))
+        return self.chain.validate(self.compiled(dossier), data, self.attach(dossier, attachments))
 
     def sync_rows(self, dossier: str, data: dict[str, Any], attachments: Files) -> dict[str, Any]:
         """The data with one row of the attachment table per attached bundle."""
-        return self.chain.sync_rows(self.compiled(dossier), data, self.attach(attachments))
+        return self.chain.sync_rows(self.compiled(dossier), data, self.attach(dossier, attachments))
 
     def export(self, dossier: str, data: dict[str, Any],
                attachments: Files = ()) -> tuple[str, bytes, Report]:
         compiled = self.compiled(dossier)
-        content, report = self.chain.export(compiled, data, self.attach(attachments))
+        content, report = self.chain.export(compiled, data, self.attach(dossier, attachments))
         return bundle_file_name(compiled, data), content, report
 
     def documents(self, dossier: str, data: dict[str, Any], attachments: Files = ()) -> Files:
         compiled = self.compiled(dossier)
-        attached = self.attach(attachments)
+        attached = self.attach(dossier, attachments)
         return render_documents(compiled, data, self.chain.validate(compiled, data, attached),
                                 attached)
 

@@ -78,6 +78,7 @@ BUNDLE_MESSAGES: dict[str, str] = {
     "bundle.unreadable": "无法读取文件内容。",
     "bundle.too_deep": "文件中的数据嵌套层数过多，不是本系统导出的数据包。",
     "bundle.duplicate_entries": "ZIP文件中有重名的文件，不是本系统导出的数据包。",
+    "bundle.bad_listing": "数据包中所附数据包的清单已损坏（文件名重复、不合规或数量不符），未导入。",
     "bundle.encrypted": "ZIP文件已加密，无法读取。请导入本系统导出的原始数据包。",
     "file.unreadable": "无法读取文件“{name}”：{why}。",
 }
