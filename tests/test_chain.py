@@ -318,14 +318,14 @@ def test_a_row_key_that_is_not_text_does_not_break_the_rows(engine: Engine, two_
     data = engine.sync_rows("county", valid_county_dossier(), two_projects)
     data["key_projects"]["projects"][0]["ref"] = {"a": 1}
     data = engine.sync_rows("county", data, two_projects)
-    assert [r["ref"] for r in data["key_projects"]["projects"]][0].endswith("安吉县椅业展示选品中心")
+    assert data["key_projects"]["projects"][0]["ref"].endswith("安吉县椅业展示选品中心")
 
 
 def test_annex5_leaves_out_what_the_chain_refused(engine: Engine, counties, two_projects):
     yuhang = county_bundle(engine, export_projects(engine, project("余杭区项目", county="余杭区", city="杭州市")),
                            county="余杭区", city="杭州市")[1]
     attachments = [*counties, counties[0], ("余杭区.zip", yuhang)]  # a duplicate and a stranger
-    name, content, report = city_bundle(engine, attachments, tier="1")
+    _, content, report = city_bundle(engine, attachments, tier="1")
     assert {c for _, c in codes(report)} >= {"chain.duplicate", "chain.not_same"}
     docx = docx_text(unzip(content)[next(n for n in unzip(content) if n.endswith(".docx"))])
     assert docx.count("安吉县椅业展示选品中心") == 1 and "余杭区项目" not in docx
