@@ -133,3 +133,67 @@ def test_a_value_that_cannot_be_read_is_reported_once_and_the_rest_still_checked
     report = engine.validate("d", {"f": {"a": "十万", "b": "-3"}})
     # 甲 is unreadable (one error, no "required" on top); 乙 is read and its rule still runs.
     assert codes(report) == {("f.a", "number.invalid"), ("f.b", "money.negative")}
+
+
+ROWS = """
+id: f
+sections:
+  - id: s
+    title: 第一部分
+    fields:
+      - {id: cap, label: 上限, type: money}
+      - id: items
+        label: 明细
+        type: table
+        min_rows: 1
+        columns:
+          - {id: name, label: 名称, type: text}
+          - {id: spent, label: 已开支, type: money}
+          - {id: planned, label: 拟支出, type: money}
+      - {id: total, label: 合计, type: money, computed: {sum: [items.spent, items.planned]}}
+"""
+ROW_CHECKS = """
+  - id: under_cap
+    check: not_greater
+    args: {field: f.total, limit: f.cap}
+    severity: error
+    message: "{label}不能大于{limit_label}。"
+    clause: 测试
+    examples: {pass: [{f: {cap: "10", items: [{spent: "5"}]}}], fail: [{f: {cap: "1", items: [{spent: "5"}]}}]}
+  - id: has_amount
+    check: row_has_amount
+    args: {table: f.items, columns: [spent, planned]}
+    severity: warning
+    message: "{label}：请填写金额。"
+    clause: 测试
+    examples: {pass: [{f: {items: [{name: 甲, spent: "1"}]}}], fail: [{f: {items: [{name: 甲}]}}]}
+"""
+
+
+def test_what_follows_from_an_unreadable_cell_is_not_reported_on_top_of_it():
+    engine = inline_engine(ROWS, checks=ROW_CHECKS)
+    report = engine.validate("d", {"f": {"cap": "1", "items": [{"name": "培训", "planned": "19.2O"}]}})
+    # Only the cell's own error: no total of 0 against the cap, no "请填写金额" for its row.
+    assert codes(report) == {("f.items.0.planned", "number.invalid")}
+    assert report.normalised["f"]["total"] is None
+    report = engine.validate("d", {"f": {"items": [{"spent": "abc"}]}})
+    # The row holds something (unreadable): not "至少需要1行" as well.
+    assert codes(report) == {("f.items.0.spent", "number.invalid")}
+
+
+def test_a_condition_on_a_hidden_field_does_not_hold():
+    engine = inline_engine("""
+        id: f
+        sections:
+          - id: s
+            title: 第一部分
+            fields:
+              - {id: n, label: 数量, type: integer}
+              - {id: park, label: 产业园区, type: checkbox}
+              - {id: seller, label: 以卖家为主, type: checkbox, when: {field: park, equals: true}}
+              - {id: sales, label: 年销售额, type: money, required: true, when: {field: seller, equals: true}}
+    """)
+    # 以卖家为主 was ticked, then 产业园区 unticked: 以卖家为主 is hidden, and so is 年销售额.
+    report = engine.validate("d", {"f": {"park": False, "seller": True}})
+    assert codes(report) == set()
+    assert set(report.hidden_fields) == {"f.seller", "f.sales"}

@@ -73,13 +73,13 @@ def validate(compiled: CompiledDossier, data: Any, *, only_rule: str | None = No
     hidden_sections, hidden_fields = _applicability(compiled, values)
     _drop(values, hidden_fields)
     field_issues = [i for i in field_issues if not _under(i.path, hidden_fields)]
-    _compute(compiled, values)
+    _compute(compiled, values, hidden_fields, unreadable)
     findings = [] if skip_required else _required(compiled, values, hidden_fields, unreadable)
     findings += _control_char_warnings(compiled, values)
     for crule in compiled.rules:
         if (only_rule is None or crule.rule.id == only_rule) and holds(crule.rule.when, values, ""):
             findings += _run_rule(compiled, crule, values)
-    issues = field_issues + [i for i in findings if not _under(i.path, unreadable)]
+    issues = field_issues + [i for i in findings if not _depends_on(i.path, unreadable)]
     return Report(
         errors=[i for i in issues if i.severity == "error"],
         warnings=[i for i in issues if i.severity == "warning"],
@@ -156,15 +156,21 @@ def _check_follows(compiled: CompiledDossier, form: FormDef, fdef: FieldDef, val
 
 
 def _applicability(compiled: CompiledDossier, values: Data) -> tuple[list[str], set[str]]:
+    """Sections and fields that do not apply, decided in definition order on the normalised
+    values, a hidden field counting as blank for every condition after it (so a condition on
+    a field that is itself hidden does not hold)."""
     sections: list[str] = []
     fields: set[str] = set()
+    seen = {form_id: dict(form_values) for form_id, form_values in values.items()}
     for form in compiled.forms:
         for section in form.sections:
-            shown = holds(section.when, values, form.id)
+            shown = holds(section.when, seen, form.id)
             if not shown:
                 sections.append(f"{form.id}.{section.id}")
-            fields.update(f"{form.id}.{f.id}" for f in section.fields
-                          if not shown or not holds(f.when, values, form.id))
+            for fdef in section.fields:
+                if not shown or not holds(fdef.when, seen, form.id):
+                    fields.add(f"{form.id}.{fdef.id}")
+                    seen[form.id][fdef.id] = None
     return sections, fields
 
 
@@ -172,6 +178,17 @@ def _drop(values: Data, hidden: set[str]) -> None:
     for path in hidden:
         form_id, field_id = path.split(".")
         values[form_id][field_id] = None
+
+
+def _depends_on(path: str, unreadable: set[str]) -> bool:
+    """Whether a finding at ``path`` may stem from a value that could not be read: that value
+    itself, what contains it, or another cell of the same table row (a row rule reads them all);
+    for a whole table, any cell of it (a blank-looking row may hold an unreadable value)."""
+    if _under(path, unreadable):
+        return True
+    parts = path.split(".")
+    scope = ".".join(parts[:3]) if len(parts) >= 3 and parts[2].isdigit() else path
+    return any(p.startswith(scope + ".") for p in unreadable)
 
 
 def _under(path: str, prefixes: set[str]) -> bool:
@@ -185,30 +202,46 @@ def _under(path: str, prefixes: set[str]) -> bool:
 _CENT = Decimal("0.01")
 
 
-def _compute(compiled: CompiledDossier, values: Data) -> None:
+def _compute(compiled: CompiledDossier, values: Data, hidden: set[str], unreadable: set[str]) -> None:
+    """Sums and growth rates in dependency order. One that reads a value that could not be read
+    is unknown (None, and itself unreadable): a total that silently counts it as 0 would make
+    rules fire on a figure nobody typed."""
     for form_id, field_id, fdef in compiled.computed_order:
         computed = fdef.computed
         assert computed is not None
-        if computed.growth is not None:
-            value = _read(compiled, values, computed.growth.value, form_id)
-            base = _read(compiled, values, computed.growth.base, form_id)
+        path = f"{form_id}.{field_id}"
+        refs = [compiled.index.resolve(ref, form_id) for ref in computed.refs()]
+        if path in hidden:
+            continue
+        if any(_under(ref, unreadable) or _has_below(ref, unreadable) for ref in refs):
+            values[form_id][field_id] = None
+            unreadable.add(path)
+        elif computed.growth is not None:
+            value, base = (_read(values, compiled.index.resolve(r, form_id))
+                           for r in (computed.growth.value, computed.growth.base))
             values[form_id][field_id] = (
                 ((value - base) * 100 / base).quantize(_CENT, ROUND_HALF_UP)
                 if isinstance(value, Decimal) and isinstance(base, Decimal) and base != 0 else None)
         else:
-            total = Decimal("0.00")
-            for ref in computed.sum or []:
-                part = _read(compiled, values, ref, form_id)
-                total += part if isinstance(part, Decimal) else 0
-            values[form_id][field_id] = total
+            parts = (_read(values, ref) for ref in refs)
+            values[form_id][field_id] = sum((p for p in parts if p is not None), Decimal("0.00"))
 
 
-def _read(compiled: CompiledDossier, values: Data, ref: str, form_id: str) -> Decimal | None:
+def _has_below(ref: str, paths: set[str]) -> bool:
+    """Whether a table column ``form.table.column`` has an unreadable cell (or the table is)."""
+    parts = ref.split(".")
+    if len(parts) != 3:
+        return False
+    table = ".".join(parts[:2])
+    return any(p.startswith(table + ".") and p.endswith("." + parts[2]) for p in paths)
+
+
+def _read(values: Data, path: str) -> Decimal | None:
     """A number for a sum: a field's value, or a table column's total over its rows."""
-    path = compiled.index.resolve(ref, form_id).split(".")
-    value = values[path[0]].get(path[1])
-    if len(path) == 3:
-        numbers = (_number(row.get(path[2])) for row in value or [])
+    parts = path.split(".")
+    value = values[parts[0]].get(parts[1])
+    if len(parts) == 3:
+        numbers = (_number(row.get(parts[2])) for row in value or [])
         return sum((n for n in numbers if n is not None), Decimal("0.00"))
     return _number(value)
 
