@@ -174,13 +174,16 @@ def test_boots_under_sub_path_and_calls_round_trip(browser, serve_site, engine) 
     expected = engine.validate("project", valid_project_dossier())
     assert report["errors"] == [i.as_dict() for i in expected.errors]
 
-    # Errors come back as messages, not as a dead worker.
+    # Errors come back as Chinese sentences, never a Python exception name, not a dead worker.
     missing = boot.call("no_such_function")
-    assert missing["ok"] is False and "no_such_function" in missing["error"]
+    assert missing["ok"] is False and "校验引擎内部出错" in missing["error"]
     private = boot.call("_get")
     assert private["ok"] is False
     bad = boot.call("validate", "not json")
-    assert bad["ok"] is False and "JSONDecodeError" in bad["error"]
+    assert bad["ok"] is False and "校验引擎内部出错" in bad["error"]
+    assert "Error" not in bad["error"] and "Traceback" not in bad["error"]
+    unknown = boot.call("validate", json.dumps({"dossier": "province", "data": {}}))
+    assert unknown["ok"] is False and "没有名为“province”的材料" in unknown["error"]
     assert boot.call("validate", request)["ok"] is True  # still alive after errors
 
     # Warm start: same browser profile, so HTTP cache and V8's wasm code cache apply.

@@ -13,7 +13,9 @@
 //        "wasm_mime"    the .wasm could not be used as served (wrong type and not WebAssembly)
 //        "timeout"      no progress at all for STALL_MS
 //        "boot"         anything else (missing file, Python exception, …); detail has the cause
-//   {type: "result", id, ok: true, value} | {type: "result", id, ok: false, error, traceback}
+//   {type: "result", id, ok: true, value} | {type: "result", id, ok: false, error}: error is a
+//        Chinese sentence for the person (the engine's own message, or a fixed one with the
+//        Python traceback on the console); the page never shows a Python exception name
 // (page → worker):
 //   {type: "call", id, fn, args}  calls formsite.browser.<fn>(*args); calls sent before "ready"
 //                                 wait for the boot and fail with its error if it fails.
@@ -378,12 +380,27 @@
 import json
 import formsite.browser as _fb
 
+import sys, traceback
+from formsite.errors import FormsiteError as _FormsiteError
+
+_INTERNAL = ("校验引擎内部出错（详情已记录在浏览器控制台），填写内容未受影响。"
+             "请刷新页面后重试；若仍出现，请把控制台中的信息提供给网站管理员。")
+
 def _formsite_call(fn, args_json):
     # Only the public functions of formsite.browser can be called from the page.
     func = getattr(_fb, fn, None) if isinstance(fn, str) and not fn.startswith("_") else None
     if not callable(func):
-        raise AttributeError(f"formsite.browser has no function {fn!r}")
-    result = func(*json.loads(args_json))
+        return "e" + _INTERNAL
+    # The one boundary between Python and the person: the engine's own errors are said in
+    # Chinese as they are; anything else is logged for support and said as a fixed sentence,
+    # never as a Python exception name.
+    try:
+        result = func(*json.loads(args_json))
+    except _FormsiteError as exc:
+        return "e" + str(exc)
+    except Exception:  # noqa: BLE001 - the boundary: a person never sees a Python exception
+        traceback.print_exc(file=sys.stderr)
+        return "e" + _INTERNAL
     # Strings (the normal case) pass through without a second JSON encoding.
     return "s" + result if isinstance(result, str) else "j" + json.dumps(result, ensure_ascii=False)
 
@@ -433,6 +450,10 @@ def _formsite_call(fn, args_json):
     }
     try {
       const raw = callPython(fn, JSON.stringify(msg.args || []));
+      if (raw[0] === "e") {
+        self.postMessage({ type: "result", id, ok: false, error: raw.slice(1) });
+        return;
+      }
       const value = raw[0] === "s" ? raw.slice(1) : JSON.parse(raw.slice(1));
       self.postMessage({ type: "result", id, ok: true, value });
     } catch (err) {
