@@ -440,7 +440,8 @@ new MutationObserver(() => {
 
 def test_sums_and_number_errors_come_only_from_the_engine(page, engine):
     """Before the engine is ready a sum shows "—", never a figure of the page's own; then the
-    engine's figure, which leaves out what it cannot read as money ("100家", "5%")."""
+    engine's figure. A sum over a value it cannot read as money ("100家") is unknown to the
+    engine, and stays "—": never 100.30 (the old page's guess), nor 0.30 as if nothing was typed."""
     held = []
     page.route("**/py-worker.js", lambda route: held.append(route))  # released below
     page.add_init_script(RECORD_OUTPUTS)
@@ -471,12 +472,11 @@ def test_sums_and_number_errors_come_only_from_the_engine(page, engine):
     held[0].continue_()
     wait_ready(page)
     settled(page)
-    assert spent.text_content() == "0.30"  # "100家" is not money: left out, not read as 100
-    assert total.text_content() == "0.30"
-    assert spent.get_attribute("title") == "由校验引擎计算"
+    assert spent.text_content() == "—" and total.text_content() == "—"  # "100家" is not money
+    assert "无法计算" in spent.get_attribute("title")
     shown = page.evaluate("window.shownSums")
-    assert set(shown["project_info.equipment_spent"]) <= {"—", "0.30"}
-    assert set(shown["fund_details.total_spent"]) <= {"—", "0.30"}
+    assert set(shown["project_info.equipment_spent"]) == {"—"}
+    assert set(shown["fund_details.total_spent"]) == {"—"}
 
     # The engine's Chinese messages, beside the fields and in the summary.
     data = json.loads(page.evaluate("JSON.stringify(JSON.parse(localStorage.getItem("

@@ -255,7 +255,7 @@ function showSums() {
     const [formId, fieldId] = out.dataset.path.split(".");
     const value = engineView?.normalised[formId]?.[fieldId];
     out.value = value == null ? "—" : String(value);
-    out.title = engineView ? "由校验引擎计算" : "待校验引擎计算";
+    out.title = !engineView ? "待校验引擎计算" : value == null ? "无法计算：所依据的数值有误或未填写" : "由校验引擎计算";
   }
 }
 
@@ -347,7 +347,10 @@ function documentOrder(issues) {
     .map(([, , issue]) => issue);
 }
 
-function showIssues(unordered, options = {}) {
+let lastVerdict = "";
+
+function showIssues(unordered, options = {}, verdictText = lastVerdict) {
+  lastVerdict = verdictText;
   lastIssues = { issues: unordered, options };
   const issues = documentOrder(unordered);
   clearIssues();
@@ -391,13 +394,9 @@ function showIssues(unordered, options = {}) {
   }
   $("summary-empty").textContent = "暂无问题。";
   $("summary-empty").hidden = issues.length > 0;
-  const errors = issues.filter((i) => i.severity === "error").length;
-  const warnings = issues.length - errors;
   const verdict = $("verdict");
-  verdict.textContent = errors
-    ? `未通过校验：${errors}个错误，${warnings}个提醒`
-    : `通过校验，可以下载提交${warnings ? `（${warnings}个提醒）` : ""}`;
-  verdict.className = `verdict ${errors ? "bad" : "good"}`;
+  verdict.textContent = verdictText; // the engine's sentence
+  verdict.className = `verdict ${issues.some((i) => i.severity === "error") ? "bad" : "good"}`;
 }
 
 // No verdict of the page's own while there is none from the engine: say what is happening.
@@ -492,7 +491,7 @@ async function validateNow() {
       takeEngineView(result);
       applyConditions();
       showSums();
-      showIssues([...result.errors, ...result.warnings]);
+      showIssues([...result.errors, ...result.warnings], {}, result.verdict);
       if (meta.attachments) showAttachments(result.attachments, [...result.errors, ...result.warnings]);
       if ($("preview")) showPreview(result.preview);
       document.body.dataset.validated = String(Number(document.body.dataset.validated || 0) + 1);
@@ -792,14 +791,18 @@ async function putStoredAttachments() {
   const files = [];
   const missing = [];
   for (const a of draft.attachments) {
-    const base64 = await idbRequest("readonly", (store) => store.get(a.sha256)).catch(() => undefined);
+    // A read that fails throws (the rows stay; restoreAttachments says so); only a bundle
+    // that is really gone is dropped below.
+    const base64 = await idbRequest("readonly", (store) => store.get(a.sha256));
     if (typeof base64 === "string") files.push({ name: a.name, base64 });
     else missing.push(a);
   }
   if (files.length) await call("put_attachments", JSON.stringify({ dossier: meta.dossier, files }));
   if (missing.length) {
+    localStorage.setItem(BACKUP_KEY, JSON.stringify(draft)); // what was typed for them stays restorable
     draft.attachments = draft.attachments.filter((a) => !missing.includes(a));
     await syncRows();
+    updateRestoreButton();
     showNotice(`以下${meta.attachments.label}的文件已不在本机浏览器中，请重新导入：`, "warning",
       missing.map((a) => a.name));
   }

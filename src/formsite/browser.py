@@ -11,6 +11,7 @@ import binascii
 import json
 from typing import Any
 
+from .bundle import rule_changes, unknown_data
 from .documents import preview
 from .engine import Engine
 from .errors import BundleError, EngineError
@@ -81,6 +82,23 @@ def sync_rows(request_json: str) -> str:
 
 def _files(request: dict[str, Any]) -> list[tuple[str, bytes]]:
     return [_store[sha] for sha in request.get("attachments") or [] if sha in _store]
+
+
+def open_draft(request_json: str) -> str:
+    """{"dossier", "draft": the draft as the page found it saved} → {"notes": [...]}.
+
+    What the person should be told about a saved draft once the engine is ready: the rules or
+    forms changed since it was saved, data the current forms have no field for. The same notes
+    as for an imported bundle, from the same functions.
+    """
+    request = json.loads(request_json)
+    compiled = _get().compiled(request["dossier"])
+    draft = request.get("draft") if isinstance(request.get("draft"), dict) else {}
+    data = draft.get("data") if isinstance(draft.get("data"), dict) else {}
+    data = {form_id: values for form_id, values in data.items() if isinstance(values, dict)}
+    report = _get().validate(compiled.dossier.id, data)
+    return _dumps({"notes": [*rule_changes(compiled, draft, report, subject="本草稿"),
+                             *unknown_data(compiled, data)]})
 
 
 def export_bundle(request_json: str) -> str:

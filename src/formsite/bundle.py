@@ -70,7 +70,7 @@ def make_record(compiled: CompiledDossier, data: dict[str, Any], report: Report)
         "data": data,
         "data_sha256": data_sha256(data),
         "validation": {**report.as_dict(),
-                       "status": "通过校验" if report.ok else "未通过校验"},
+                       "status": report.status},
     }
 
 

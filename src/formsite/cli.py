@@ -54,14 +54,9 @@ def _print_issue(issue, out, indent: str = "  ") -> None:
     print(f"{indent}[{mark}] {issue.path}: {issue.message}", file=out)
 
 
-def _status(report) -> str:
-    return (("通过校验，可以提交" if report.ok else f"未通过校验：{len(report.errors)}个错误")
-            + f"，{len(report.warnings)}个提醒")
-
-
 def _print_opened(name: str, opened, indent: str = "") -> None:
     """A bundle's verdict, notes and issues, then those of every bundle inside it."""
-    print(f"{indent}{name}: {_status(opened.report)}")
+    print(f"{indent}{name}: {opened.report.verdict}")
     for note in opened.notes:
         print(f"{indent}  {note}")
     for issue in opened.report.errors + opened.report.warnings:
@@ -177,7 +172,7 @@ def cmd_annex5(engine: Engine, args: argparse.Namespace) -> int:
         for entry in archive.namelist():
             if entry.startswith("附件5"):
                 _write_new(out / entry, archive.read(entry))
-    print(_status(report))
+    print(report.verdict)
     for issue in report.errors + report.warnings:
         _print_issue(issue, sys.stdout)
     return EXIT_OK if report.ok else EXIT_ERRORS

@@ -46,6 +46,18 @@ class Report:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def status(self) -> str:
+        """The verdict in two words, as recorded in a bundle."""
+        return "通过校验" if self.ok else "未通过校验"
+
+    @property
+    def verdict(self) -> str:
+        """The verdict as a sentence, as the page's status line and the CLI say it."""
+        if self.ok:
+            return "通过校验，可以下载提交" + (f"（{len(self.warnings)}个提醒）" if self.warnings else "")
+        return f"未通过校验：{len(self.errors)}个错误，{len(self.warnings)}个提醒"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
@@ -56,7 +68,7 @@ class Report:
     def for_page(self) -> dict[str, Any]:
         """Everything the page shows: the verdict, the values the engine computed, and what
         to hide; the page decides none of it itself."""
-        return {**self.as_dict(), "normalised": self.normalised,
+        return {**self.as_dict(), "verdict": self.verdict, "normalised": self.normalised,
                 "hidden_fields": self.hidden_fields, "hidden_sections": self.hidden_sections,
                 "filled": self.filled}
 
