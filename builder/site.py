@@ -103,6 +103,9 @@ def _meta(compiled: CompiledDossier, form_id_to_fields: dict[str, list[FieldDef]
         # A draft is this record with its data; without the engine it downloads under this name.
         "draft_record": draft_record(compiled),
         "draft_file_name": draft_file_name(compiled),
+        # Which sections and fields apply, in definition order: conditions.js decides it from
+        # this before the engine has answered, the way the engine does.
+        "applicability": applicability(compiled),
     }
 
 
@@ -110,6 +113,14 @@ def _script_json(value: Any) -> Markup:
     # Inside <script>, only "</" can end the element early; JSON allows "<\/".
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return Markup(text.replace("</", "<\\/"))
+
+
+def applicability(compiled: CompiledDossier) -> list[dict[str, Any]]:
+    """The conditions of a dossier's sections and fields in definition order (the shape
+    site_src/static/conditions.js reads)."""
+    return [{"form": form.id, "section": section.id, "when": condition_json(section.when),
+             "fields": [{"id": f.id, "when": condition_json(f.when)} for f in section.fields]}
+            for form in compiled.forms for section in form.sections]
 
 
 def _deadlines(engine: Engine) -> dict[str, str]:

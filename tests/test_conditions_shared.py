@@ -138,3 +138,35 @@ def test_page_agrees_with_the_table_and_the_definitions(definitions, tmp_path):
                             env={**os.environ, "FORMSITE_EXTRA_CONDITION_CASES": str(extra_file)})
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert f"# pass {len(CASES) + 2}" in result.stdout
+
+
+def test_page_hides_what_the_engine_hides_on_the_corpus(engine, tmp_path):
+    """The page's pre-engine applicability (conditions.js ``hidden``, driven by the data the
+    build generates) against the engine's on every dossier of the seeded corpus, including a
+    condition on a field that is itself hidden."""
+    from corpus import corpus
+
+    from builder.site import applicability
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is needed to run the page's condition interpreter (apt-get install nodejs)")
+    compiled = engine.compiled("project")
+    cases = []
+    for case in corpus(definitions=engine.definitions):
+        report = engine.validate("project", case["data"])
+        if report.normalised is None:
+            continue
+        cases.append({"values": report.normalised, "hidden_sections": report.hidden_sections,
+                      "hidden_fields": sorted(report.hidden_fields)})
+    assert len(cases) >= 1000 and any(c["hidden_fields"] for c in cases)
+    assert len({json.dumps(c["hidden_fields"]) for c in cases}) >= 5  # the corpus varies them
+    corpus_file = tmp_path / "corpus-applicability.json"
+    # ASCII escapes: the corpus holds lone surrogates, which UTF-8 cannot.
+    corpus_file.write_text(json.dumps({"applicability": applicability(compiled), "cases": cases},
+                                      default=str), encoding="ascii")
+    result = subprocess.run([node, "--test", str(ROOT / "tests" / "js" / "conditions.test.mjs")],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300,
+                            env={**os.environ, "FORMSITE_CORPUS_APPLICABILITY": str(corpus_file)})
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "corpus dossiers: the same sections and fields hidden as the engine" in result.stdout

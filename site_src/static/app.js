@@ -6,7 +6,7 @@
 // the conditions (conditions.js, held to the engine by tests/cases/conditions.json), the
 // HTML-native required marks, the draft record and the draft's file name.
 
-import { holds } from "./conditions.js";
+import { hidden } from "./conditions.js";
 
 const meta = JSON.parse(document.getElementById("form-meta").textContent);
 const form = document.getElementById("dossier-form");
@@ -226,15 +226,13 @@ function takeEngineView(result) {
 }
 
 // Shown and hidden by the engine once it has answered; before that (and without the engine)
-// by the same conditions, from the JSON the build wrote into data-when.
+// by conditions.js from the applicability data the build generated, in the engine's order.
 function applyConditions() {
+  const before = engineView ? null : hidden(meta.applicability, draft.data);
+  const hiddenSections = engineView ? engineView.hiddenSections : new Set(before.sections);
+  const hiddenFields = engineView ? engineView.hiddenFields : new Set(before.fields);
   for (const el of form.querySelectorAll("[data-when]")) {
-    if (engineView) {
-      el.hidden = el.dataset.section ? engineView.hiddenSections.has(el.dataset.section)
-        : engineView.hiddenFields.has(el.dataset.field);
-    } else {
-      el.hidden = !holds(JSON.parse(el.dataset.when), draft.data, el.closest("section.annex").dataset.form);
-    }
+    el.hidden = el.dataset.section ? hiddenSections.has(el.dataset.section) : hiddenFields.has(el.dataset.field);
   }
 }
 

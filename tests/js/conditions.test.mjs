@@ -10,7 +10,7 @@ const read = (rel) => readFileSync(new URL(rel, import.meta.url), "utf-8");
 // The site serves conditions.js as a plain .js module and this repository's package.json does
 // not say "type": "module", so Node would read the file as CommonJS; import its text instead.
 const source = read("../../site_src/static/conditions.js");
-const { holds } = await import(`data:text/javascript;base64,${Buffer.from(source).toString("base64")}`);
+const { holds, hidden } = await import(`data:text/javascript;base64,${Buffer.from(source).toString("base64")}`);
 
 const cases = JSON.parse(read("../cases/conditions.json"));
 // tests/test_conditions_shared.py adds cases generated from the real definitions, with the
@@ -30,5 +30,21 @@ if (extra.length) {
   test(`${extra.length} cases from the definitions`, () => {
     const wrong = extra.filter((c) => holds(c.condition, c.data, c.formId) !== c.expected);
     assert.deepEqual(wrong.slice(0, 5), []);
+  });
+}
+
+// tests/test_conditions_shared.py writes the corpus of mutated dossiers with the engine's
+// hidden sections and fields for each (on its normalised values, which is what the page's
+// controls hold), and the applicability data the build puts into the page.
+const corpusFile = process.env.FORMSITE_CORPUS_APPLICABILITY;
+if (corpusFile) {
+  const { applicability, cases: dossiers } = JSON.parse(readFileSync(corpusFile, "utf-8"));
+  test(`${dossiers.length} corpus dossiers: the same sections and fields hidden as the engine`, () => {
+    const wrong = dossiers.filter((c) => {
+      const got = hidden(applicability, c.values);
+      return JSON.stringify([got.sections, [...got.fields].sort()])
+        !== JSON.stringify([c.hidden_sections, c.hidden_fields]);
+    });
+    assert.deepEqual(wrong.slice(0, 3), []);
   });
 }
