@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,10 +18,35 @@ from .validation import Report
 Files = list[tuple[str, bytes]]  # (file name, bytes) of attached bundles
 
 
+class CompiledDossiers(Mapping[str, CompiledDossier]):
+    """Every dossier of the definitions, each compiled the first time it is asked for: the
+    enterprise's page starts without building the county's and the city's models."""
+
+    def __init__(self, definitions: Definitions):
+        self.definitions = definitions
+        self._compiled: dict[str, CompiledDossier] = {}
+
+    def __getitem__(self, dossier: str) -> CompiledDossier:
+        if dossier not in self._compiled:
+            if dossier not in self.definitions.dossiers:
+                raise KeyError(dossier)
+            self._compiled[dossier] = compile_dossier(self.definitions, dossier)
+        return self._compiled[dossier]
+
+    def __contains__(self, dossier: object) -> bool:
+        return dossier in self.definitions.dossiers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.definitions.dossiers)
+
+    def __len__(self) -> int:
+        return len(self.definitions.dossiers)
+
+
 @dataclass
 class Engine:
     definitions: Definitions
-    dossiers: dict[str, CompiledDossier]
+    dossiers: Mapping[str, CompiledDossier]
     chain: Chain = field(init=False)
 
     def __post_init__(self) -> None:
@@ -28,7 +54,7 @@ class Engine:
 
     @classmethod
     def from_definitions(cls, definitions: Definitions) -> Engine:
-        return cls(definitions, {d: compile_dossier(definitions, d) for d in definitions.dossiers})
+        return cls(definitions, CompiledDossiers(definitions))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Engine:
