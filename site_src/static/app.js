@@ -203,14 +203,7 @@ function removeRow(path, index) {
 let engineView = null;
 
 function takeEngineView(result) {
-  // Preset rows (milestone labels and the like) are not something the person typed, though
-  // the engine counts the labels as filled in: a table still exactly its presets is left out.
-  const presetOnly = new Map();
-  const typed = result.filled.filter((p) => {
-    const table = p.split(".").slice(0, 2).join(".");
-    if (!presetOnly.has(table)) presetOnly.set(table, onlyPresets(table));
-    return !presetOnly.get(table);
-  });
+  const typed = result.filled; // the engine's blank test (a table of untouched preset rows is blank)
   const holding = new Set(); // every filled path and every path above one
   for (const p of typed) {
     const parts = p.split(".");
@@ -255,11 +248,6 @@ function showSums() {
     out.value = value == null ? "—" : String(value);
     out.title = !engineView ? "待校验引擎计算" : value == null ? "无法计算：所依据的数值有误或未填写" : "由校验引擎计算";
   }
-}
-
-function onlyPresets(tablePath) {
-  const presets = meta.fields[tablePath]?.presets;
-  return presets !== undefined && JSON.stringify(getAt(tablePath)) === JSON.stringify(presets);
 }
 
 // Whether the engine counted a value at, below or above this data path as filled in.

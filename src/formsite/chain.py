@@ -35,21 +35,8 @@ from .bundle import (
 )
 from .compiler import CompiledDossier
 from .definitions import AttachmentDef
-from .errors import BundleError, Issue
+from .errors import CHAIN_MESSAGES, BundleError, Issue
 from .validation import Report, validate
-
-CHAIN_MESSAGES: dict[str, str] = {
-    "chain.unreadable": "{what}“{file}”无法打开：{why}",
-    "chain.invalid": "{what}“{name}”未通过校验（{count}个错误），需修改后重新导出。",
-    "chain.tampered": "{what}“{name}”中的文件与其清单不一致（{files}），可能在导出后被修改过。",
-    "chain.unchecked": "{what}“{name}”是未经校验的草稿，请导入正式导出的数据包。",
-    "chain.other_rules": "{what}“{name}”按规则集 {ruleset} 制作，已按当前规则重新校验。",
-    "chain.duplicate": "{what}“{name}”与第{first}个重复（{key}相同）。",
-    "chain.not_same": "{what}“{name}”的{label}为“{found}”，与本单位的“{expected}”不一致。",
-    "chain.too_few": "至少需要导入{min}个{what}，现有{count}个。",
-    "chain.too_many": "按{by_label}“{by}”，最多可以有{max}个{what}，现有{count}个。",
-    "chain.rows": "{label}与导入的{what}不对应，请重新导入。",
-}
 
 
 @dataclass

@@ -355,6 +355,8 @@ def _filled(compiled: CompiledDossier, raw: Data, hidden: set[str]) -> list[str]
             if path in hidden or fdef.computed is not None or nothing_typed(value):
                 continue
             if fdef.type == "table" and isinstance(value, list):
+                if value == compiled.preset_rows(fdef):
+                    continue  # still exactly its preset rows (milestone dates): nothing typed
                 # Columns the engine fills from an attached bundle were not typed by anyone.
                 typed = {c.id for c in fdef.columns or [] if not c.readonly}
                 cells = [f"{path}.{i}.{c}" for i, row in enumerate(value) if isinstance(row, dict)
