@@ -194,7 +194,8 @@ def parse_bundle(raw: bytes, compiled_by_id: dict[str, CompiledDossier],
                      "文件可能在导出后被修改过，请核对。")
     if "data_sha256" in record and record.get("data_sha256") != data_sha256(data):
         notes.append("注意：数据包的校验和与内容不一致，文件可能在导出后被修改过，请核对。")
-        tampered.insert(0, f"{DATA_FILE}（数据校验和）")
+        if DATA_FILE not in tampered:  # a careful editor recomputed the manifest, not the checksum
+            tampered.insert(0, f"{DATA_FILE}（数据校验和）")
     return Parsed(compiled, record, data, files, notes, tampered)
 
 
