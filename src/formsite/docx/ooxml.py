@@ -522,6 +522,9 @@ class _Context:
         self.sanitizer = _Sanitizer()
         self.default_size_pt = doc.default_size_pt
         self.fonts: dict[str, None] = {}  # insertion-ordered set, for a stable fontTable
+        # Run properties by their formatting: a 附件5 of 500 projects has ~18 000 runs in a
+        # handful of formattings, and serialising each anew was most of its rendering time.
+        self.rpr_cache: dict[tuple, str] = {}
         # Document-level strings are cleaned once so removals are counted once.
         self.default_font = self.use_font(self.clean(doc.default_font))
         self.language = self.clean(doc.language)
@@ -564,6 +567,17 @@ def _rpr(
     text_is_ascii: bool = True,
 ) -> str:
     """Run properties in EG_RPrBase order: rFonts, b, bCs, i, iCs, sz, szCs, u."""
+    key = (font, size_pt, bold, italic, underline, text_is_ascii)
+    cached = ctx.rpr_cache.get(key)
+    if cached is not None:
+        return cached
+    ctx.rpr_cache[key] = out = _rpr_xml(ctx, font=font, size_pt=size_pt, bold=bold, italic=italic,
+                                         underline=underline, text_is_ascii=text_is_ascii)
+    return out
+
+
+def _rpr_xml(ctx: _Context, *, font: str | None, size_pt: float | None, bold: bool,
+             italic: bool, underline: bool, text_is_ascii: bool) -> str:
     if font is not None:
         font = ctx.use_font(ctx.clean(font))
     parts = [_rfonts(font, text_is_ascii)]
