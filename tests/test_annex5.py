@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from dossiers import valid_project_dossier
 from ooxml_validate import validate_docx, validate_xlsx, validator_available
+from support.office import soffice
 from support.pyodide_node import needs_pyodide, run_in_pyodide
 
 from formsite.annex5 import ANNEX5_COLUMNS, Annex5Entry, Annex5Table, build_annex5, cell_text
@@ -34,7 +35,6 @@ from formsite.xlsx import annex5_xlsx, column_letter
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTICE = ROOT.parent / "shared" / "spec" / "notice.txt"
-FONT_CONF = ROOT / "scripts" / "fontconfig" / "formsite-cjk.conf"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 X = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
@@ -495,43 +495,12 @@ def test_open_xml_sdk_validator_accepts_both(tmp_path: Path, docx_bytes, xlsx_by
     assert validate_xlsx(bad)
 
 
-def _fontconfig(directory: Path) -> Path:
-    path = directory / "fonts.conf"
-    path.write_text(
-        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
-        f"  <include>{FONT_CONF}</include>\n</fontconfig>\n",
-        encoding="utf-8",
-    )
-    return path
-
-
-def _soffice(tmp_path: Path, target: str, *files: Path) -> None:
-    env = dict(os.environ, FONTCONFIG_FILE=str(_fontconfig(tmp_path)))
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(tmp_path),
-            *map(str, files),
-        ],
-        env=env,
-        capture_output=True,
-        timeout=300,
-        check=False,  # soffice exits 0 even when it failed: the output files are the check
-    )
-
-
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) missing")
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
 def test_libreoffice_prints_the_docx_landscape(tmp_path: Path, docx_bytes) -> None:
     path = tmp_path / "a5.docx"
     path.write_bytes(docx_bytes)
-    _soffice(tmp_path, "pdf", path)
+    soffice(tmp_path, "pdf", path)
     pdf = tmp_path / "a5.pdf"
     assert pdf.is_file() and pdf.stat().st_size > 0
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
@@ -554,7 +523,7 @@ def test_libreoffice_reads_the_xlsx_numbers(tmp_path: Path, xlsx_bytes) -> None:
     path = tmp_path / "a5.xlsx"
     path.write_bytes(xlsx_bytes)
     # CSV in UTF-8 (76), comma separated (44), quoted (34), cells as formatted ("as shown").
-    _soffice(tmp_path, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true", path)
+    soffice(tmp_path, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true", path)
     csv = tmp_path / "a5.csv"
     assert csv.is_file(), "LibreOffice could not read the workbook"
     import csv as csv_module

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from dossiers import valid_project_dossier
 from ooxml_validate import validate_docx, validator_available  # tests/ is on sys.path
+from support.office import fontconfig, pages_of
 from support.pyodide_node import needs_pyodide, run_in_pyodide
 
 from formsite.docx.annexes import AnnexDocument, render_annexes
@@ -36,7 +37,6 @@ from formsite.loader import default_paths, load_definitions
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
-FONT_CONF = ROOT / "scripts" / "fontconfig" / "formsite-cjk.conf"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 ANNEX3 = "附件3 重点项目信息表.docx"
 ANNEX4 = "附件4 项目资金投入明细表.docx"
@@ -776,21 +776,9 @@ def test_same_input_gives_identical_bytes(engine: Engine, render, reference) -> 
 # --------------------------------------------------------------------------------------------
 
 
-def _fontconfig(directory: Path) -> Path:
-    """The system configuration plus the project's CJK aliases, without touching /etc."""
-    path = directory / "fonts.conf"
-    path.write_text(
-        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
-        f"  <include>{FONT_CONF}</include>\n</fontconfig>\n",
-        encoding="utf-8",
-    )
-    return path
-
-
 @pytest.mark.skipif(shutil.which("fc-match") is None, reason="fontconfig tools missing")
 def test_fontconfig_aliases(tmp_path: Path) -> None:
-    env = dict(os.environ, FONTCONFIG_FILE=str(_fontconfig(tmp_path)))
+    env = dict(os.environ, FONTCONFIG_FILE=str(fontconfig(tmp_path)))
     installed = subprocess.run(
         ["fc-list", ":", "family"], capture_output=True, text=True, env=env, check=True
     ).stdout
@@ -811,39 +799,11 @@ def test_fontconfig_aliases(tmp_path: Path) -> None:
         assert target in out, (name, out)
 
 
-def _pages(pdf: Path) -> int:
-    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    match = re.search(r"^Pages:\s+(\d+)", out.stdout, re.M)
-    return int(match[1]) if match else 0
-
-
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) missing")
 @pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils (pdfinfo) missing")
 def test_libreoffice_converts_to_pdf(tmp_path: Path, reference, hostile) -> None:
     paths = _write(tmp_path, reference, "reference") + _write(tmp_path, hostile, "hostile")
-    env = dict(os.environ, FONTCONFIG_FILE=str(_fontconfig(tmp_path)))
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            *map(str, paths),
-        ],
-        env=env,
-        capture_output=True,
-        timeout=300,
-        check=False,  # soffice exits 0 even when it failed: the PDFs are the real check
-    )
-    pages = {}
-    for path in paths:
-        pdf = path.with_suffix(".pdf")
-        assert pdf.is_file() and pdf.stat().st_size > 0, f"no PDF for {path.name}"
-        pages[path.stem] = _pages(pdf)
-        assert pages[path.stem] >= 1
+    pages = pages_of(tmp_path, paths)
     # The reference 附件3 runs over two pages or more, 基本条件自查表 and 附件4 fit one;
     # the 100 kB text makes the hostile 附件3 long.
     assert pages["reference-3"] >= 2 and pages["reference-3s"] == 1

@@ -11,7 +11,6 @@ Word files (formsite.docx.county).
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ import pytest
 import yaml
 from dossiers import valid_project_dossier  # tests/ is on sys.path
 from ooxml_validate import validate_docx, validator_available
+from support.office import pages_of
 from support.pyodide_node import needs_pyodide, run_in_pyodide
 
 from formsite.docx.annexes import AnnexDocument
@@ -35,7 +35,6 @@ from formsite.loader import default_paths, load_definitions
 ROOT = Path(__file__).resolve().parents[1]
 DEFINITIONS_ROOT = ROOT  # whose forms/ and rules/ are tested
 DIVISIONS = ROOT / "rules" / "reference" / "divisions-zj.yaml"
-FONT_CONF = ROOT / "scripts" / "fontconfig" / "formsite-cjk.conf"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 INDICATORS = (
@@ -514,12 +513,6 @@ def test_same_input_gives_identical_bytes(county_engine: Engine, project_bundle,
     assert [raw for _, raw in again] == [documents["summary"].data, documents["key"].data]
 
 
-def _pages(pdf: Path) -> int:
-    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    match = re.search(r"^Pages:\s+(\d+)", out.stdout, re.M)
-    return int(match[1]) if match else 0
-
-
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) missing")
 @pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils (pdfinfo) missing")
 def test_libreoffice_converts_to_pdf(documents: dict[str, AnnexDocument], tmp_path: Path) -> None:
@@ -528,35 +521,7 @@ def test_libreoffice_converts_to_pdf(documents: dict[str, AnnexDocument], tmp_pa
         path = tmp_path / f"{name}.docx"
         path.write_bytes(doc.data)
         paths.append(path)
-    fonts = tmp_path / "fonts.conf"
-    fonts.write_text(
-        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
-        f"  <include>{FONT_CONF}</include>\n</fontconfig>\n",
-        encoding="utf-8",
-    )
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            *map(str, paths),
-        ],
-        env=dict(os.environ, FONTCONFIG_FILE=str(fonts)),
-        capture_output=True,
-        timeout=300,
-        check=False,  # soffice exits 0 even when it failed: the PDFs are the real check
-    )
-    pages = {}
-    for path in paths:
-        pdf = path.with_suffix(".pdf")
-        assert pdf.is_file() and pdf.stat().st_size > 0, f"no PDF for {path.name}"
-        pages[path.stem] = _pages(pdf)
-        assert pages[path.stem] >= 1, path.name
+    pages = pages_of(tmp_path, paths)
     # The indicator table alone runs past the first page; a filled 附件2 takes two pages.
     assert pages["summary"] >= 2 and pages["key"] <= 2
     assert pages["summary-hostile"] > 20 and pages["key-hostile"] > 20  # the 100 kB text
