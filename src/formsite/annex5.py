@@ -146,8 +146,8 @@ class Annex5Table:
 # Reading one project
 # --------------------------------------------------------------------------------------------
 
-_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _decimal(value: Any) -> Decimal | None:

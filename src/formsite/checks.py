@@ -276,4 +276,4 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
-_YEAR_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_YEAR_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")

@@ -85,7 +85,7 @@ _NIL = Border("nil")
 Align = Literal["left", "center", "right", "both"]
 
 
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def _is_number(text: str) -> bool:

@@ -25,8 +25,8 @@ __all__ = ["CHECKED", "UNCHECKED", "Choice", "DossierText", "format_date", "form
 CHECKED = "√"
 UNCHECKED = "□"
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_ISO_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 def format_month(value: str) -> str:
