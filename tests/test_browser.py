@@ -530,3 +530,18 @@ def test_blank_is_the_engine_s_blank(page):
     settled(page)
     assert name.get_attribute("aria-invalid") == "true"
     assert "请填写项目名称" in page.locator("#summary-list").text_content()
+
+
+def test_a_blank_form_is_not_a_wall_of_red(page):
+    """Opened blank, the form lists no errors yet; the engine's verdict says what there is to
+    do. The first entry brings the summary; nothing typed is lost or hidden meanwhile."""
+    wait_ready(page)
+    settled(page)
+    assert page.locator("#verdict").text_content().startswith("尚未开始填写")
+    assert page.locator("#summary-list li").count() == 0
+    assert "尚未开始填写" in page.locator("#summary-empty").text_content()
+    assert page.locator("[aria-invalid=true]").count() == 0
+    field(page, "项目名称").fill("安吉县椅业跨境电商产业带展示选品中心")
+    settled(page)
+    assert page.locator("#verdict").text_content().startswith("未通过校验")
+    assert page.locator("#summary-list li.error").count() > 10

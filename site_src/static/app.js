@@ -338,7 +338,11 @@ let lastVerdict = "";
 function showIssues(unordered, options = {}, verdictText = lastVerdict) {
   lastVerdict = verdictText;
   lastIssues = { issues: unordered, options };
-  const issues = documentOrder(unordered);
+  // A form nobody has typed into yet is not a wall of red: the summary waits for the first
+  // entry (or a download, which shows everything); the engine's verdict says what is to do.
+  const untouched = engineView && engineView.filled.size === 0 && touched.size === 0 && !showAllInline
+    && !(meta.attachments && draft.attachments.length);
+  const issues = untouched ? [] : documentOrder(unordered);
   clearIssues();
   const list = $("summary-list");
   list.replaceChildren();
@@ -378,11 +382,11 @@ function showIssues(unordered, options = {}, verdictText = lastVerdict) {
     li.append(a);
     list.append(li);
   }
-  $("summary-empty").textContent = "暂无问题。";
+  $("summary-empty").textContent = untouched ? "尚未开始填写。开始填写后，这里会列出需要处理的问题。" : "暂无问题。";
   $("summary-empty").hidden = issues.length > 0;
   const verdict = $("verdict");
   verdict.textContent = verdictText; // the engine's sentence
-  verdict.className = `verdict ${issues.some((i) => i.severity === "error") ? "bad" : "good"}`;
+  verdict.className = `verdict ${untouched ? "pending" : issues.some((i) => i.severity === "error") ? "bad" : "good"}`;
 }
 
 // No verdict of the page's own while there is none from the engine: say what is happening.

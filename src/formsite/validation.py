@@ -56,6 +56,8 @@ class Report:
         """The verdict as a sentence, as the page's status line and the CLI say it."""
         if self.ok:
             return "通过校验，可以下载提交" + (f"（{len(self.warnings)}个提醒）" if self.warnings else "")
+        if not self.filled:  # a blank form: nothing is wrong yet, there is only work to do
+            return f"尚未开始填写（{len(self.errors)}项待填）"
         return f"未通过校验：{len(self.errors)}个错误，{len(self.warnings)}个提醒"
 
     def as_dict(self) -> dict[str, Any]:
