@@ -118,17 +118,22 @@ def sha256_hex(content: bytes) -> str:
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
+def safe_name(text: str, limit: int) -> str:
+    """``text`` as part of a file name on any disk: no separators or reserved characters."""
+    return _UNSAFE.sub("_", text).strip(" ._")[:limit]
+
+
 def bundle_file_name(compiled: CompiledDossier, data: dict[str, Any]) -> str:
     """The download name: the dossier's naming field (e.g. 项目名称), made safe for any disk."""
     form, _, field_id = compiled.dossier.file_name.partition(".")
     value = (data.get(form) or {}).get(field_id) if isinstance(data.get(form), dict) else None
-    name = _UNSAFE.sub("_", str(value or "")).strip(" ._")[:60]
+    name = safe_name(str(value or ""), 60)
     return f"{name or compiled.dossier.title[:20]}.zip"
 
 
 def draft_file_name(compiled: CompiledDossier) -> str:
     """The name of a draft downloaded without the engine; the page cannot read its fields."""
-    title = _UNSAFE.sub("_", compiled.dossier.title.partition("（")[0]).strip(" ._")[:40]
+    title = safe_name(compiled.dossier.title.partition("（")[0], 40)
     return f"{title or compiled.dossier.id}（{UNVALIDATED}草稿）.json"
 
 

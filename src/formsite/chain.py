@@ -30,6 +30,7 @@ from .bundle import (
     Parsed,
     opened,
     parse_bundle,
+    safe_name,
     sha256_hex,
     write_bundle,
 )
@@ -50,14 +51,10 @@ class Attached:
     problem: BundleError | None = None
     values: dict[str, Any] = field(default_factory=dict)  # the attached normalised data
 
-    @property
-    def key(self) -> str:
-        return self.values.get("__key__", "")
-
     def summary(self) -> dict[str, Any]:
         """What the page lists for this attachment."""
         report = self.opened.report if self.opened else None
-        return {"name": self.name, "sha256": self.sha256, "key": self.key,
+        return {"name": self.name, "sha256": self.sha256,
                 "readable": self.opened is not None,
                 "message": str(self.problem) if self.problem else "",
                 "ok": bool(report and report.ok),
@@ -235,7 +232,7 @@ class Chain:
         adef = compiled.dossier.attachments
         files, listing = [], []
         for i, item in enumerate(attached):
-            name = f"{ATTACHMENT_DIR}{i + 1:02d}-{_safe(self.name_of(adef, item))}.zip"
+            name = f"{ATTACHMENT_DIR}{i + 1:02d}-{safe_name(self.name_of(adef, item), 50) or 'bundle'}.zip"
             files.append((name, item.raw))
             listing.append({"file": name, "sha256": item.sha256, "key": self.key(adef, item)})
         extra = {"attachments": listing} if adef is not None else None
@@ -246,11 +243,6 @@ ATTACHMENT_DIR = "attachments/"
 # The opened bundles kept for the next keystroke: a city's few hundred projects, not more.
 CACHE_BYTES = 256 * 1024 * 1024
 _ATTACHMENT_NAME = re.compile(r"^attachments/[^/\\]+\.(zip|json)$")
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-
-
-def _safe(name: str) -> str:
-    return _UNSAFE.sub("_", name).strip(" ._")[:50] or "bundle"
 
 
 def _attached_files(parsed: Parsed) -> list[tuple[str, bytes]]:
