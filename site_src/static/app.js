@@ -864,7 +864,7 @@ function showAttachments(summaries, issues = []) {
     const status = document.createElement("span");
     status.className = "attach-status";
     // The engine's reasons follow below; the status only sums them up.
-    status.textContent = !s ? "（待校验）" : refused ? "不能采用，原因如下：" : s.ok ? "通过校验" : `未通过校验：${s.errors}个错误`;
+    status.textContent = !s ? "（待校验）" : refused ? "不能采用，原因如下：" : s.verdict;
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "row-remove";

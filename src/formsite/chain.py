@@ -59,6 +59,9 @@ class Attached:
                 "message": str(self.problem) if self.problem else "",
                 "ok": bool(report and report.ok),
                 "errors": len(report.errors) if report else 0,
+                # As a list of bundles says it: "通过校验", or "未通过校验：3个错误".
+                "verdict": "" if report is None else report.status if report.ok
+                else f"{report.status}：{len(report.errors)}个错误",
                 "notes": self.opened.notes if self.opened else []}
 
 
