@@ -129,7 +129,7 @@ class Chain:
         kind = self.dossiers[adef.dossier]
         table_form, table_id = adef.table.split(".")
         rows = values.get(table_form, {}).get(table_id) or []
-        clause = compiled.definitions.dossiers[compiled.dossier.id].title
+        clause = adef.clause
         issues: list[Issue] = []
 
         def issue(path: str, code: str, severity: str = "error", **ctx: Any) -> None:

@@ -241,6 +241,7 @@ class AttachmentDef(Strict):
     same: dict[FieldRef, FieldRef] = Field(default_factory=dict, description="this dossier's "
                                            "field → the attached field that must equal it")
     min_count: int = 1
+    clause: str = Field(min_length=1, description="The notice's clause the chain's findings cite")
     max_count_param: str | None = Field(default=None, description="parameter: a mapping from "
                                         "the value of max_count_by to the most attachments")
     max_count_by: FieldRef | None = None
