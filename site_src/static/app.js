@@ -878,7 +878,7 @@ function showAttachments(summaries, issues = []) {
       p.textContent = issue.message;
       li.append(p);
     }
-    for (const note of refused ? [] : s?.notes || []) { // a refused bundle's notes repeat its reasons
+    for (const note of own.length ? [] : s?.notes || []) { // what the engine said above repeats them
       const p = document.createElement("p");
       p.className = "help";
       p.textContent = note;
@@ -907,12 +907,13 @@ function showPreview(preview) {
   for (const row of preview.rows) {
     const tr = body.insertRow();
     tr.className = row.kind;
-    // A subtotal or the total names itself across 序号, 设区市 and 县（市、区）, as printed.
-    const cells = row.kind === "project" ? row.cells : [row.label, ...row.cells.slice(3)];
+    // A subtotal or the total names itself across the columns the engine says, as printed.
+    const span = preview.label_span;
+    const cells = row.kind === "project" ? row.cells : [row.label, ...row.cells.slice(span)];
     cells.forEach((text, i) => {
       const cell = tr.insertCell();
       cell.textContent = text;
-      if (row.kind !== "project" && i === 0) cell.colSpan = 3;
+      if (row.kind !== "project" && i === 0) cell.colSpan = span;
     });
   }
   const gaps = $("preview-gaps");

@@ -90,6 +90,9 @@ ANNEX5_COLUMNS: tuple[Annex5Column, ...] = (
 
 # The columns summed in the subtotal and total rows.
 SUM_KEYS: tuple[str, ...] = ("total_investment", "spent", "planned", "subsidy")
+# A subtotal's or the total's label spans the columns up to and including this one, in print
+# (formsite.docx.annex5) and in the page's preview alike.
+LABEL_SPAN_UNTIL = "build_content"
 
 Value = str | int | Decimal | None
 

@@ -64,13 +64,14 @@ def preview(compiled: CompiledDossier, report: Report,
     (the same table the DOCX and the .xlsx print), as plain cell texts. None for other pages."""
     if compiled.dossier.documents not in PREVIEWS or not attached:
         return None
-    from .annex5 import build_annex5, cell_text
+    from .annex5 import LABEL_SPAN_UNTIL, build_annex5, cell_text
 
     table = build_annex5(compiled.definitions, annex5_entries(compiled, report, attached))
     return {"columns": [{"key": c.key, "label": c.label, "group": c.group} for c in table.columns],
             "rows": [{"kind": r.kind, "label": r.label,
                       "cells": [cell_text(r.get(c.key)) for c in table.columns]} for r in table.rows],
-            "gaps": list(table.gaps), "unit": table.unit}
+            "gaps": list(table.gaps), "unit": table.unit,
+            "label_span": [c.key for c in table.columns].index(LABEL_SPAN_UNTIL) + 1}
 
 
 def annex5_entries(compiled: CompiledDossier, report: Report,

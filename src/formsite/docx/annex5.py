@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..annex5 import SUM_KEYS, Annex5Row, Annex5Table, cell_text
+from ..annex5 import LABEL_SPAN_UNTIL, SUM_KEYS, Annex5Row, Annex5Table, cell_text
 from .annexes import (
     ANNEX_PT,
     FANGSONG,
@@ -67,7 +67,6 @@ ANNEX5_COLUMNS_MM: dict[str, float] = {
     "address": 10,
 }
 # The label of a subtotal / total row covers the columns up to here (序号 … 建设内容).
-_LABEL_SPAN_UNTIL = "build_content"
 
 
 def _cell_p(text: str, align: Align = "center", bold: bool = False, keep: bool = False) -> list[Any]:
@@ -127,7 +126,7 @@ def _project_row(table: Annex5Table, row: Annex5Row) -> Row:
 def _sum_row(table: Annex5Table, row: Annex5Row, keep: bool) -> Row:
     """Label over 序号…建设内容, sums under the money columns, blank cells merged between."""
     keys = [c.key for c in table.columns]
-    label_span = keys.index(_LABEL_SPAN_UNTIL) + 1
+    label_span = keys.index(LABEL_SPAN_UNTIL) + 1
     cells = [Cell(_cell_p(row.label, bold=row.kind == "total", keep=keep), span=label_span)]
     blank = 0
     for key in keys[label_span:]:
