@@ -2,7 +2,8 @@
 
 Stages (each a function in ``builder/``): load and check every definition (nothing is written
 if one is wrong) → compile the engine → render pages → vendor the Pyodide runtime and the
-browser wheels, with the engine wheel built from this tree → check dist/.
+browser wheels, with the engine wheel built from this tree → write the web server
+configurations (builder/hosting.py) → check dist/.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ sys.path.insert(0, str(ROOT / "src"))  # build from the tree, even before `pip i
 
 from builder import check as dist_check  # noqa: E402
 from builder.docs import build_docs  # noqa: E402
+from builder.hosting import HostingError, write_server_configs  # noqa: E402
 from builder.site import copy_static, render_site  # noqa: E402
 from formsite.documents import check_documents  # noqa: E402
 from formsite.engine import Engine  # noqa: E402
@@ -90,6 +92,11 @@ def _assemble(engine: Engine, staging: Path, *, runtime: bool) -> None:
         engine_wheel = build_engine_wheel(ROOT, cache / "engine-wheel")
         vendor_pyodide(staging, ROOT / "node_modules", [*wheels, engine_wheel])
         shutil.copy2(ROOT / "builder" / "runtime" / "py-worker.js", staging / "py-worker.js")
+    try:  # last: the configurations list what dist/ holds
+        write_server_configs(staging)
+    except HostingError as exc:
+        print(f"生成的网站未通过检查：{exc}", file=sys.stderr)
+        raise SystemExit(3) from None
     problems = dist_check.check(staging, runtime=runtime)
     if problems:
         print("生成的网站未通过检查：", file=sys.stderr)

@@ -48,29 +48,6 @@ RUNTIME_FILES: dict[str, str] = {
 }
 EXPECTED_PYODIDE_MAJOR = "314"
 
-# IIS answers 404.3 for any extension missing from its MIME map (.whl always, .wasm and .mjs
-# on older versions). A web.config in dist/pyodide/ adds them for this folder only; every
-# other server ignores the file. <remove> first, because adding an extension IIS already
-# knows is a configuration error.
-_IIS_WEB_CONFIG = """<?xml version="1.0" encoding="utf-8"?>
-<!-- Written by builder/pyodide_runtime.py: MIME types IIS needs to serve the Python runtime. -->
-<configuration>
-  <system.webServer>
-    <staticContent>
-{entries}
-    </staticContent>
-  </system.webServer>
-</configuration>
-"""
-_IIS_MIME = {
-    ".wasm": "application/wasm",
-    ".whl": "application/octet-stream",
-    ".json": "application/json",
-    ".zip": "application/zip",
-    ".js": "text/javascript",
-}
-
-
 class RuntimeVendorError(RuntimeError):
     """The npm package or the wheels are not what the worker expects."""
 
@@ -202,9 +179,3 @@ def vendor_pyodide(dist_dir: Path, node_modules: Path, wheels: list[Path], *,
     lock = _write_lock(npm / "pyodide-lock.json", out, copied)
     if "formsite" not in lock["packages"]:  # type: ignore[operator]
         raise RuntimeVendorError("no formsite wheel among the wheels to vendor")
-
-    entries = "\n".join(
-        f'      <remove fileExtension="{ext}" />\n'
-        f'      <mimeMap fileExtension="{ext}" mimeType="{mime}" />'
-        for ext, mime in _IIS_MIME.items())
-    (out / "web.config").write_text(_IIS_WEB_CONFIG.format(entries=entries), encoding="utf-8")
