@@ -114,7 +114,34 @@ def resolve_labels(form: FormDef, params: dict[str, Any], report: Callable, file
             return [walk(v, (*loc, i)) for i, v in enumerate(value)]
         return value
 
-    return FormDef.model_validate(walk(form.model_dump(by_alias=True, exclude_none=True), ()))
+    filled = FormDef.model_validate(walk(form.model_dump(by_alias=True, exclude_none=True), ()))
+    return _enabled_fields(filled, params, report, file, lines)
+
+
+def _enabled_fields(form: FormDef, params: dict[str, Any], report: Callable, file: str,
+                    lines: dict) -> FormDef:
+    """The form without the fields this rule set does not ask for (``enabled_by`` names a
+    parameter that is false). The parameter must exist and be true or false in every rule
+    set, so a misspelt name is an error rather than a silently missing field."""
+    from .loader import _line_for
+
+    sections = []
+    for s, section in enumerate(form.sections):
+        kept = []
+        for f, fdef in enumerate(section.fields):
+            flag = param(params, fdef.enabled_by, None) if fdef.enabled_by else True
+            if not isinstance(flag, bool):
+                loc = ("sections", s, "fields", f, "enabled_by")
+                report(Problem(file, ".".join(map(str, loc)), _line_for(lines, loc),
+                               f"enabled_by 引用的参数 {fdef.enabled_by} 在规则集 parameters 中"
+                               "不存在或不是 true/false"))
+            if flag is not False:
+                kept.append(fdef)
+        if not kept:
+            continue  # a section of nothing but disabled fields is not shown at all
+        sections.append(section.model_copy(update={"fields": kept}) if len(kept) != len(section.fields)
+                        else section)
+    return form if sections == list(form.sections) else form.model_copy(update={"sections": sections})
 
 
 @dataclass(frozen=True)

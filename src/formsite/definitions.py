@@ -139,6 +139,9 @@ class FieldDef(Strict):
     layout: Literal["rows", "cards"] = "rows"
     # Filled by the engine from an attached bundle (see AttachmentDef.copy), never typed.
     readonly: bool = False
+    # The field exists only under rule sets whose parameter of this name is true (a field one
+    # round asks for and another does not); the loader drops it everywhere else.
+    enabled_by: Identifier | None = None
 
     @model_validator(mode="after")
     def _type_specific(self) -> FieldDef:
@@ -297,16 +300,28 @@ class CheckDef(Strict):
         return self
 
 
+class ParameterDoc(Strict):
+    """What a parameter means, for the rules reference and the change report (in Chinese)."""
+
+    description: str = Field(min_length=1)
+    unit: str = Field(min_length=1, description="e.g. 平方米, 万元, 年; 无 for words and lists")
+    clause: str = Field(min_length=1, description="The notice's clause it comes from")
+
+
 class RuleSet(Strict):
     id: Identifier | str
     version: str
     title: str
     source: str
+    # The rule set this one follows (a file next to it): the build reports what changed since.
+    previous: str | None = None
     # Reference data kept in files of its own (e.g. the list of counties, with the date it is
     # valid for): parameter name → file, relative to the rule set. The loader reads each file
     # into ``parameters`` under that name, so the rule set's hash covers it too.
     include: dict[Identifier, str] = Field(default_factory=dict)
     parameters: dict[str, Any] = Field(default_factory=dict)
+    # One entry per parameter (included ones too); the loader refuses a parameter without one.
+    parameter_docs: dict[str, ParameterDoc] = Field(default_factory=dict)
     checks: list[CheckDef] = Field(min_length=1)
 
 
@@ -317,3 +332,8 @@ class Definitions(Strict):
     dossiers: dict[str, DossierDef]
     ruleset: RuleSet
     ruleset_hash: str
+    # The compiled definitions of the previous rule set (as definitions.json text), when the
+    # build was given one: a draft saved under them is validated under both and the person is
+    # told exactly what changed for it. Kept as text, so pages that never need it pay nothing
+    # to load it.
+    previous_json: str | None = None

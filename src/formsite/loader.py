@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +152,10 @@ def load_definitions(forms_dir: Path, rules_file: Path) -> Definitions:
         data, rule_lines = read
         if isinstance(data, dict):
             data = _with_included(data, rules_file, root, rules_rel, rule_lines, problems)
+            data = _with_example_parameters(data, rules_rel, rule_lines, problems)
         ruleset = _validate(RuleSet, data, rules_rel, rule_lines, problems)
+        if ruleset is not None:
+            problems.extend(_parameter_doc_problems(ruleset, rules_file, rules_rel, rule_lines))
 
     if ruleset is not None and dossiers_file is not None:
         forms = {fid: resolve_labels(form, ruleset.parameters, problems.append,
@@ -197,6 +202,71 @@ def _with_included(data: dict[str, Any], rules_file: Path, root: Path, rules_rel
     return {**data, "parameters": parameters}
 
 
+# "$name", "$name - 0.5", "$name + 1": an example value read from a parameter, so that a changed
+# threshold keeps its examples right (the threshold itself passes, just below it fails).
+_EXAMPLE_PARAMETER = re.compile(r"^\$([a-z_][a-z0-9_]*)\s*(?:([+-])\s*([0-9]+(?:\.[0-9]+)?))?$")
+
+
+def _with_example_parameters(data: dict[str, Any], rules_rel: str, lines: dict[tuple, int],
+                             problems: list[Problem]) -> dict[str, Any]:
+    """The rule set with every ``$parameter`` value in its examples replaced by the number."""
+    parameters = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+
+    def resolve(value: Any, loc: tuple) -> Any:
+        if isinstance(value, dict):
+            return {k: resolve(v, (*loc, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [resolve(v, (*loc, i)) for i, v in enumerate(value)]
+        match = _EXAMPLE_PARAMETER.match(value) if isinstance(value, str) else None
+        if match is None:
+            return value
+        name, sign, offset = match.groups()
+        base = parameters.get(name)
+        if isinstance(base, bool) or not isinstance(base, int | float | str):
+            problems.append(Problem(rules_rel, ".".join(map(str, loc)), _line_for(lines, loc),
+                                    f"示例中的 {value} 引用的参数 {name} 不存在或不是数值"))
+            return value
+        try:
+            number = Decimal(str(base))
+        except InvalidOperation:
+            problems.append(Problem(rules_rel, ".".join(map(str, loc)), _line_for(lines, loc),
+                                    f"示例中的 {value} 引用的参数 {name} 不是数值（{base}）"))
+            return value
+        if sign:
+            number = number + Decimal(offset) if sign == "+" else number - Decimal(offset)
+        return format(number.normalize(), "f") if number != number.to_integral() else str(int(number))
+
+    checks = data.get("checks")
+    if not isinstance(checks, list):
+        return data
+    resolved = [{**check, "examples": resolve(check["examples"], ("checks", c, "examples"))}
+                if isinstance(check, dict) and "examples" in check else check
+                for c, check in enumerate(checks)]
+    return {**data, "checks": resolved}
+
+
+def _parameter_doc_problems(ruleset: RuleSet, rules_file: Path, rules_rel: str,
+                            lines: dict[tuple, int]) -> list[Problem]:
+    """Every parameter is explained (meaning, unit, clause) and every explanation has its
+    parameter; a named predecessor rule set exists."""
+    problems = []
+    for name in ruleset.parameters:
+        if name not in ruleset.parameter_docs:
+            loc = ("include", name) if name in ruleset.include else ("parameters", name)
+            problems.append(Problem(rules_rel, ".".join(loc), _line_for(lines, loc),
+                                    f"参数 {name} 没有说明：请在 parameter_docs 中为它写明 "
+                                    "description（含义）、unit（单位）和 clause（依据条款）"))
+    for name in ruleset.parameter_docs:
+        if name not in ruleset.parameters:
+            loc = ("parameter_docs", name)
+            problems.append(Problem(rules_rel, ".".join(loc), _line_for(lines, loc),
+                                    f"parameter_docs 说明的参数 {name} 在 parameters 中不存在"))
+    if ruleset.previous is not None and not (rules_file.parent / ruleset.previous).is_file():
+        problems.append(Problem(rules_rel, "previous", _line_for(lines, ("previous",)),
+                                f"上一规则集文件 {ruleset.previous} 不存在"))
+    return problems
+
+
 def _raw_ids(data: Any) -> set[str]:
     """``form``, ``form.field`` and ``form.table.column`` ids of a form that failed to load, read
     from the raw YAML, so that references into it are not reported as missing on top of the
@@ -230,10 +300,21 @@ def ruleset_hash(ruleset: RuleSet, forms: dict[str, FormDef] | None = None,
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def default_paths(project_root: Path) -> tuple[Path, Path]:
-    """forms/ and the one rule set in rules/ of a project tree."""
+# The rule set built when none is named (``build.py --rules FILE`` builds another).
+DEFAULT_RULES = "zj-cbec-2024.yaml"
+
+
+def default_paths(project_root: Path, rules_file: Path | None = None) -> tuple[Path, Path]:
+    """forms/ and the rule set of a project tree: ``rules_file`` when given, else the only
+    rule set in rules/, else rules/DEFAULT_RULES."""
+    if rules_file is not None:
+        if not rules_file.is_file():
+            raise DefinitionError([Problem(str(rules_file), "", None, "规则集文件不存在")])
+        return project_root / "forms", rules_file
     rules = sorted((project_root / "rules").glob("*.yaml"))
-    if len(rules) != 1:
-        raise DefinitionError([Problem("rules", "", None,
-                                       f"rules/ 中应有且只有一个规则集文件，找到 {len(rules)} 个")])
-    return project_root / "forms", rules[0]
+    if len(rules) == 1:
+        return project_root / "forms", rules[0]
+    if (project_root / "rules" / DEFAULT_RULES).is_file():
+        return project_root / "forms", project_root / "rules" / DEFAULT_RULES
+    raise DefinitionError([Problem("rules", "", None, f"rules/ 中有 {len(rules)} 个规则集文件，"
+                                   f"没有默认的 {DEFAULT_RULES}：请用 --rules 指定一个")])

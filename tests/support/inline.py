@@ -63,7 +63,12 @@ def write_definitions(root: Path, *forms: str, parameters: dict | None = None,
     rules.write_text(
         "id: test\nversion: '1'\ntitle: 测试规则\nsource: 测试\n"
         + yaml.safe_dump({"include": {n: f"{n}.yaml" for n in include or {}},
-                          "parameters": parameters or {}}, allow_unicode=True)
+                          "parameters": parameters or {},
+                          # every parameter is explained; a test's need no particular words
+                          "parameter_docs": {n: {"description": "测试参数", "unit": "无",
+                                                 "clause": "测试"}
+                                             for n in [*(parameters or {}), *(include or {})]}},
+                         allow_unicode=True)
         + "checks:\n" + textwrap.dedent(checks), encoding="utf-8")
     for name, text in (include or {}).items():
         (root / "rules" / f"{name}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
