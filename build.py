@@ -21,21 +21,44 @@ from builder import check as dist_check  # noqa: E402
 from builder.docs import build_docs  # noqa: E402
 from builder.hosting import HostingError, write_server_configs  # noqa: E402
 from builder.site import copy_static, render_site  # noqa: E402
+from formsite.changes import report_text  # noqa: E402
+from formsite.definitions import Definitions  # noqa: E402
 from formsite.documents import check_documents  # noqa: E402
+from formsite.examples import explain  # noqa: E402
 from formsite.engine import Engine  # noqa: E402
 from formsite.errors import FormsiteError  # noqa: E402
-from formsite.loader import DefinitionError, default_paths, load_definitions  # noqa: E402
+from formsite.loader import (  # noqa: E402
+    DefinitionError,
+    default_paths,
+    example_lines,
+    load_definitions,
+)
 
 
-def build(out: Path, *, runtime: bool = True) -> Path:
-    started = time.perf_counter()
+def _load(rules: Path | None) -> tuple[Definitions, Path]:
     try:
-        definitions = load_definitions(*default_paths(ROOT))
+        forms, rules_file = default_paths(ROOT, rules.resolve() if rules else None)
+        return load_definitions(forms, rules_file), rules_file
     except DefinitionError as exc:
         print(f"定义文件有误，未生成网站（共{len(exc.problems)}处）：", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def build(out: Path, *, runtime: bool = True, rules: Path | None = None,
+          previous_rules: Path | None = None) -> Path:
+    started = time.perf_counter()
+    definitions, rules_file = _load(rules)
+    # The rule set this one follows (--previous-rules, else its own `previous:`): the build
+    # says what changed, the docs show it, and old drafts are checked under both.
+    if previous_rules is None and definitions.ruleset.previous:
+        previous_rules = rules_file.parent / definitions.ruleset.previous
+    previous = _load(previous_rules)[0] if previous_rules is not None else None
+    if previous is not None:
+        print(report_text(previous, definitions), end="")
+        definitions = definitions.model_copy(
+            update={"previous_json": previous.model_dump_json(by_alias=True, exclude={"previous_json"})})
     try:
         engine = Engine.from_definitions(definitions)
     except FormsiteError as exc:  # a definitions.json the loader did not check
@@ -45,9 +68,12 @@ def build(out: Path, *, runtime: bool = True) -> Path:
     # every rule carries must still give their verdicts, or nothing is published.
     wrong = [r for r in engine.examples() if not r.as_expected]
     if wrong:
-        print("规则示例的判定与预期不符，未生成网站：", file=sys.stderr)
+        print(f"规则示例的判定与预期不符（共{len(wrong)}处），未生成网站：", file=sys.stderr)
+        lines = example_lines(rules_file)
+        rel = rules_file.relative_to(ROOT) if rules_file.is_relative_to(ROOT) else rules_file
         for r in wrong:
-            print(f"  {r.rule} {r.kind}[{r.index}] {r.problem}", file=sys.stderr)
+            print(explain(r, definitions, lines.get((r.rule, r.kind, r.index)), str(rel)),
+                  file=sys.stderr)
         raise SystemExit(2)
     # Field ids written in the document code must exist in the definitions being built.
     problems = check_documents(engine)
@@ -65,7 +91,7 @@ def build(out: Path, *, runtime: bool = True) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        _assemble(engine, staging, runtime=runtime)
+        _assemble(engine, staging, runtime=runtime, previous=previous)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -77,12 +103,13 @@ def build(out: Path, *, runtime: bool = True) -> Path:
     return out
 
 
-def _assemble(engine: Engine, staging: Path, *, runtime: bool) -> None:
+def _assemble(engine: Engine, staging: Path, *, runtime: bool,
+              previous: Definitions | None = None) -> None:
     (staging / "definitions.json").write_text(
         engine.definitions.model_dump_json(by_alias=True), encoding="utf-8")
     render_site(engine, ROOT / "site_src" / "templates", staging)
     copy_static(ROOT / "site_src" / "static", staging)
-    build_docs(engine, ROOT / "site_src" / "docs", staging / "docs")
+    build_docs(engine, ROOT / "site_src" / "docs", staging / "docs", previous=previous)
     if runtime:
         from builder.pyodide_runtime import vendor_pyodide
         from builder.wheels import build_engine_wheel, download_browser_wheels
@@ -114,9 +141,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true", help="serve: use the existing dist/")
     parser.add_argument("--no-runtime", action="store_true",
                         help="skip vendoring Pyodide (pages only; the page then runs preliminary checks)")
+    parser.add_argument("--rules", type=Path, metavar="FILE",
+                        help="the rule set to build (default: rules/zj-cbec-2024.yaml)")
+    parser.add_argument("--previous-rules", type=Path, metavar="FILE",
+                        help="report changes since this rule set (default: the one the rule "
+                             "set names as previous:)")
     args = parser.parse_args(argv)
     if not (args.command == "serve" and args.no_build):
-        build(args.out, runtime=not args.no_runtime)
+        build(args.out, runtime=not args.no_runtime, rules=args.rules,
+              previous_rules=args.previous_rules)
     if args.command == "serve":
         from builder.serve import serve
 

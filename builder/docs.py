@@ -4,12 +4,16 @@ from the definitions, so the published rules reference can never be stale."""
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
+from formsite.changes import report_markdown
 from formsite.checks import CHECKS
+from formsite.definitions import Definitions
 from formsite.engine import Engine
 
 _TYPE_NAMES = {
@@ -23,14 +27,29 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _parameter_value(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    text = json.dumps(value, ensure_ascii=False)
+    # Reference data (the list of counties) is too long for a table cell: its size instead.
+    return text if len(text) <= 200 else f"（{len(value)}项，见规则集引用的文件）"
+
+
 def rules_page(engine: Engine) -> str:
     rules = engine.definitions.ruleset
     lines = [f"# 规则说明：{rules.title}", "",
              f"规则集 `{rules.id}`，版本 {rules.version}，"
              f"规则集与表单的内容哈希 `{engine.definitions.ruleset_hash[:19]}…`。",
-             f"依据：{rules.source}", "", "## 参数", "", "| 参数 | 值 |", "| --- | --- |"]
-    lines += [f"| `{k}` | {_cell(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))} |"
-              for k, v in rules.parameters.items()]
+             f"依据：{rules.source}", ""]
+    if rules.previous:
+        lines += [f"本规则集接续上一规则集 `{rules.previous}`，变化见[规则变化](changes.md)。", ""]
+    lines += ["## 参数", "", "修改门槛、年度或日期时只需改规则集文件中 `parameters` 下对应参数的值，"
+              "再重新生成网站（见[管理员指南](admin.md)）。", "",
+              "| 参数 | 含义 | 单位 | 值 | 依据 |", "| --- | --- | --- | --- | --- |"]
+    for name, value in rules.parameters.items():
+        doc = rules.parameter_docs[name]
+        lines.append(f"| `{name}` | {_cell(doc.description)} | {_cell(doc.unit)} | "
+                     f"{_cell(_parameter_value(value))} | {_cell(doc.clause)} |")
     lines += ["", "## 检查", "", "| 编号 | 级别 | 检查 | 说明 | 依据 |", "| --- | --- | --- | --- | --- |"]
     for rule in rules.checks:
         level = "错误" if rule.severity == "error" else "提醒"
@@ -52,29 +71,59 @@ def forms_page(engine: Engine) -> str:
     return "\n".join(lines)
 
 
-def build_docs(engine: Engine, source: Path, out: Path) -> None:
+# ![caption](screenshots/name.png): a screenshot the build's browser run takes of the real page.
+_SCREENSHOT = re.compile(r"^!\[([^\]]*)\]\(screenshots/([a-z0-9-]+)\.png\)$", re.MULTILINE)
+
+
+def with_screenshots(text: str, available: set[str]) -> str:
+    """The guide with each screenshot it names that was not taken replaced by a note."""
+    return _SCREENSHOT.sub(lambda m: m[0] if m[2] in available else
+                           f"> （此处为截图“{m[1]}”：本次生成网站时没有截图。）", text)
+
+
+NAV = [("使用说明", "index.md"), ("项目承建单位指南", "project.md"), ("县（市、区）指南", "county.md"),
+       ("设区市指南", "city.md"), ("常见问题", "faq.md"), ("管理员指南", "admin.md"),
+       ("规则说明", "rules.md"), ("表单字段", "forms.md"), ("规则变化", "changes.md")]
+
+
+def build_docs(engine: Engine, source: Path, out: Path,
+               previous: Definitions | None = None, screenshots: Path | None = None) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "docs"
         shutil.copytree(source, docs)
+        available = set()
+        if screenshots is not None and screenshots.is_dir():
+            shutil.copytree(screenshots, docs / "screenshots")
+            available = {p.stem for p in screenshots.glob("*.png")}
+        for page in docs.glob("*.md"):
+            page.write_text(with_screenshots(page.read_text(encoding="utf-8"), available),
+                            encoding="utf-8")
         (docs / "rules.md").write_text(rules_page(engine), encoding="utf-8")
         (docs / "forms.md").write_text(forms_page(engine), encoding="utf-8")
+        (docs / "changes.md").write_text(report_markdown(previous, engine.definitions),
+                                         encoding="utf-8")
         config = Path(tmp) / "mkdocs.yml"
         config.write_text(
             "site_name: 申报材料填报 使用说明\n"
             "use_directory_urls: false\n"   # plain files: works under any sub-path, any server
             "theme:\n  name: mkdocs\n  highlightjs: false\n  locale: zh_CN\n"
-            "nav:\n  - 使用说明: index.md\n  - 规则说明: rules.md\n  - 表单字段: forms.md\n",
+            "nav:\n" + "".join(f"  - {title}: {page}\n" for title, page in NAV),
             encoding="utf-8")
         cfg = load_config(str(config), site_dir=str(out), docs_dir=str(docs), strict=True)
         # MkDocs stamps the build date into every page unless SOURCE_DATE_EPOCH is set:
         # the same sources must give the same bytes.
         previous = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = previous or "1704067200"
+        # MkDocs says why a strict build fails through its logger: show it.
+        handler = logging.StreamHandler()
+        handler.setLevel(logging.WARNING)
+        logging.getLogger("mkdocs").addHandler(handler)
         try:
             build(cfg)
         finally:
+            logging.getLogger("mkdocs").removeHandler(handler)
             if previous is None:
                 del os.environ["SOURCE_DATE_EPOCH"]

@@ -318,3 +318,18 @@ def default_paths(project_root: Path, rules_file: Path | None = None) -> tuple[P
         return project_root / "forms", project_root / "rules" / DEFAULT_RULES
     raise DefinitionError([Problem("rules", "", None, f"rules/ 中有 {len(rules)} 个规则集文件，"
                                    f"没有默认的 {DEFAULT_RULES}：请用 --rules 指定一个")])
+
+
+def example_lines(rules_file: Path) -> dict[tuple[str, str, int], int]:
+    """(check id, "pass"/"fail", index) → the line of that example in the rule-set file, so a
+    wrong verdict can be pointed at where to edit it."""
+    data, lines = _compose(rules_file.read_text(encoding="utf-8"), str(rules_file))
+    out = {}
+    for c, check in enumerate(data.get("checks") or []):
+        examples = check.get("examples") if isinstance(check, dict) else None
+        for kind in ("pass", "fail"):
+            for i, _ in enumerate((examples or {}).get(kind) or []):
+                line = _line_for(lines, ("checks", c, "examples", kind, i))
+                if line is not None:
+                    out[(str(check.get("id")), kind, i)] = line
+    return out
