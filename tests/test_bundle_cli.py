@@ -199,15 +199,17 @@ def test_open_rejects_bundle_for_another_page(engine: Engine, exported):
     assert engine.open(exported[1], expect_dossier="project").report.ok
 
 
-def test_tampered_data_gets_a_checksum_note(engine: Engine, exported):
+def test_tampered_data_fails_the_integrity_check(engine: Engine, exported):
     def tamper(record):
         record["data"]["project_info"]["subsidy_requested"] = "400"
 
     opened = engine.open(rezip_record(exported[1], tamper))
     assert opened.data["project_info"]["subsidy_requested"] == "400"
-    assert len(opened.notes) == 1
-    assert "校验和" in opened.notes[0]
-    assert opened.report.ok
+    assert opened.report.ok and not opened.ok  # the data validates; the bundle is not as exported
+    assert {i.code for i in opened.integrity} == {"integrity.checksum_mismatch",
+                                                  "integrity.documents_differ"}
+    assert opened.verdict.startswith("未通过完整性检查：2个问题")
+    assert opened.notes == []
 
 
 def test_a_file_changed_behind_the_manifest_is_named(engine: Engine, exported):
@@ -216,7 +218,9 @@ def test_a_file_changed_behind_the_manifest_is_named(engine: Engine, exported):
 
     opened = engine.open(rezip_record(exported[1], tamper, manifest=False))
     assert opened.tampered == [DATA_FILE]
-    assert any("manifest.json" in note and DATA_FILE in note for note in opened.notes)
+    [issue] = opened.integrity
+    assert issue.code == "integrity.manifest_mismatch"
+    assert "manifest.json" in issue.message and DATA_FILE in issue.message
 
 
 def test_a_bundle_without_manifest_is_named(engine: Engine, exported):
@@ -253,8 +257,9 @@ def test_problems_resolved_under_new_rules_are_counted(engine: Engine, exported)
                                            "code": "old_rule"}]
 
     notes = engine.open(rezip_record(exported[1], older)).notes
-    assert len(notes) == 2
+    assert len(notes) == 3
     assert "1" in notes[1]
+    assert "文档未与数据核对" in notes[2]  # other rules may print other figures
 
 
 def test_same_rule_set_gives_no_rule_note(engine: Engine, exported):

@@ -28,6 +28,7 @@ from typing import Any
 from .bundle import (
     Opened,
     Parsed,
+    document_integrity,
     opened,
     parse_bundle,
     safe_name,
@@ -77,17 +78,26 @@ class Chain:
 
     # --- opening ----------------------------------------------------------------------------
 
-    def open(self, raw: bytes, expect: str | None = None) -> Opened:
+    def open(self, raw: bytes, expect: str | None = None, documents: bool = True) -> Opened:
+        """``raw`` opened and revalidated, its attachments too. With ``documents`` (the bundle
+        a person opens, not those it carries) its documents are rendered again from its data
+        and compared with those inside."""
         parsed = parse_bundle(raw, self.dossiers, expect)
         adef = parsed.compiled.dossier.attachments
-        if adef is None:
-            return opened(parsed, validate(parsed.compiled, parsed.data))
-        files = _attached_files(parsed)
+        files = _attached_files(parsed) if adef is not None else []
         # Each attachment opens as the kind the definition declares (a county's are projects),
         # so nesting is as deep as the definitions and no deeper.
         attached = [self.attach(name, content, adef.dossier) for name, content in files]
         result = opened(parsed, self.validate(parsed.compiled, parsed.data, attached))
         result.attachments = attached
+        if documents and parsed.files:
+            if result.made_under:  # other rules may print other figures: nothing to compare
+                result.notes.append("该数据包按其他规则集制作，其中的文档未与数据核对；重新导出即可得到按当前规则生成的文档。")
+            else:
+                expected = self.render(parsed.compiled, parsed.data, result.report, attached)
+                found = document_integrity(parsed.files, expected, [ATTACHMENT_DIR + name for name, _ in files])
+                result.integrity += found
+                result.tampered += [i.path for i in found]
         return result
 
     def attach(self, name: str, raw: bytes, kind: str) -> Attached:
@@ -98,7 +108,7 @@ class Chain:
             return Attached(name, raw, digest, cached.opened, cached.problem, cached.values)
         item = Attached(name, raw, digest)
         try:
-            item.opened = self.open(raw, kind)
+            item.opened = self.open(raw, kind, documents=False)
         except BundleError as exc:
             item.problem = exc
         else:

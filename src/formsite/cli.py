@@ -7,13 +7,16 @@ Exit codes of ``validate``: 0 every file is ready to submit, 1 some file has err
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import json
 import os
+import stat
 import sys
 import zipfile
 from pathlib import Path
 
+from .bundle import MAX_BUNDLE_BYTES, too_large
 from .engine import Engine
 from .errors import BundleError, DefinitionError, Problem, file_error
 
@@ -40,13 +43,24 @@ def load_engine(root: str | None, definitions: str | None) -> Engine:
     return Engine.from_definitions(load_definitions(*default_paths(_project_root(root))))
 
 
-def open_file(engine: Engine, name: str):
-    """The bundle in file ``name``, opened and revalidated; BundleError says why not."""
+def read_file(name: str) -> bytes:
+    """The bytes of a file that should be a bundle, never more than any bundle can be (a
+    device or a pipe named by mistake is not read for ever)."""
     try:
-        raw = Path(name).read_bytes()
+        with open(name, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                raise OSError(errno.ENXIO, "not a regular file")
+            raw = stream.read(MAX_BUNDLE_BYTES + 1)
     except OSError as exc:
         raise file_error(name, exc) from exc
-    return engine.open(raw)
+    if len(raw) > MAX_BUNDLE_BYTES:
+        raise too_large(MAX_BUNDLE_BYTES)
+    return raw
+
+
+def open_file(engine: Engine, name: str):
+    """The bundle in file ``name``, opened and revalidated; BundleError says why not."""
+    return engine.open(read_file(name))
 
 
 def _print_issue(issue, out, indent: str = "  ") -> None:
@@ -56,10 +70,10 @@ def _print_issue(issue, out, indent: str = "  ") -> None:
 
 def _print_opened(name: str, opened, indent: str = "") -> None:
     """A bundle's verdict, notes and issues, then those of every bundle inside it."""
-    print(f"{indent}{name}: {opened.report.verdict}")
+    print(f"{indent}{name}: {opened.verdict}")
     for note in opened.notes:
         print(f"{indent}  {note}")
-    for issue in opened.report.errors + opened.report.warnings:
+    for issue in opened.integrity + opened.report.errors + opened.report.warnings:
         _print_issue(issue, sys.stdout, indent + "  ")
     for item in opened.attachments:
         if item.opened is None:
@@ -69,9 +83,12 @@ def _print_opened(name: str, opened, indent: str = "") -> None:
 
 
 def _result(opened) -> dict:
-    """The JSON shape of a verdict, nested bundles included."""
+    """The JSON shape of a verdict, nested bundles included; what is wrong with the file
+    itself (``integrity``) is among the errors, so ``ok`` is false for a changed bundle."""
+    report = opened.report.as_dict()
     return {"readable": True, "dossier": opened.dossier, "notes": opened.notes,
-            **opened.report.as_dict(),
+            **report, "ok": opened.ok,
+            "errors": [i.as_dict() for i in opened.integrity] + report["errors"],
             "attachments": [{"file": item.name, **(_result(item.opened) if item.opened else
                              {"readable": False, "code": item.problem.code,
                               "message": str(item.problem)})}
@@ -88,7 +105,7 @@ def cmd_validate(engine: Engine, args: argparse.Namespace) -> int:
             worst = EXIT_UNREADABLE
             continue
         results.append({"file": name, **_result(opened)})
-        if not opened.report.ok and worst == EXIT_OK:
+        if not opened.ok and worst == EXIT_OK:
             worst = EXIT_ERRORS
         if not args.json:
             _print_opened(name, opened)
@@ -100,22 +117,38 @@ def cmd_validate(engine: Engine, args: argparse.Namespace) -> int:
     return worst
 
 
-def _write_documents(engine: Engine, opened, out: Path) -> None:
+def _write_documents(engine: Engine, opened, out: Path, inside: bool = False) -> None:
     """The bundle's documents into ``out``, each attached bundle's into a folder of its own."""
-    out.mkdir(parents=True, exist_ok=True)
+    _make_dir(out, inside)
     attachments = [(item.name, item.raw) for item in opened.attachments]
     for name, content in engine.documents(opened.dossier, opened.data, attachments):
         _write_new(out / name, content)
     for item in opened.attachments:
         if item.opened is not None:
-            _write_documents(engine, item.opened, out / Path(item.name).stem)
+            _write_documents(engine, item.opened, out / Path(item.name).stem, inside=True)
+
+
+def _make_dir(path: Path, inside: bool = False) -> None:
+    """A folder to write into; one ``inside`` the output folder may not be a symbolic link
+    (the output folder itself is the person's choice)."""
+    try:
+        if inside and path.is_symlink():
+            raise OSError(errno.ELOOP, "symbolic link")
+        path.mkdir(parents=True, exist_ok=True)
+        if not path.is_dir():
+            raise OSError(errno.ENOTDIR, "not a folder")
+    except OSError as exc:
+        raise file_error(str(path), exc, writing=True) from exc
 
 
 def _write_new(path: Path, content: bytes) -> None:
     """Write a file, never through a symbolic link someone left in the output folder."""
-    if path.is_symlink():
-        path.unlink()
-    path.write_bytes(content)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(content)
+    except OSError as exc:
+        raise file_error(str(path), exc, writing=True) from exc
     print(path)
 
 
@@ -126,30 +159,27 @@ def cmd_render(engine: Engine, args: argparse.Namespace) -> int:
         opened = open_file(engine, args.bundle)
         out = Path(args.output)
         if out.exists() and not out.is_dir():
-            raise BundleError("file.unreadable", name=args.output, why="它已存在且不是文件夹")
+            raise BundleError("file.unwritable", name=args.output, why="它已存在且不是文件夹")
         _write_documents(engine, opened, out)
     except BundleError as exc:
         print(exc, file=sys.stderr)
         return EXIT_UNREADABLE
-    except OSError as exc:
-        print(file_error(args.output, exc), file=sys.stderr)
-        return EXIT_UNREADABLE
+    for issue in opened.integrity:
+        print(f"注意：{issue.message}", file=sys.stderr)
     if not opened.report.ok:
         print(f"注意：数据未通过校验（{len(opened.report.errors)}个错误），文档已按所填内容生成。",
               file=sys.stderr)
-    return EXIT_OK if opened.report.ok else EXIT_ERRORS
+    return EXIT_OK if opened.ok else EXIT_ERRORS
 
 
 def cmd_annex5(engine: Engine, args: argparse.Namespace) -> int:
     """The city's bundle with 附件5 (DOCX and .xlsx) from county bundles, for back-office batch
     work: the same bytes as the city page exports for the same input."""
-    attachments = []
-    for name in args.counties:
-        try:
-            attachments.append((Path(name).name, Path(name).read_bytes()))
-        except OSError as exc:
-            print(file_error(name, exc), file=sys.stderr)
-            return EXIT_UNREADABLE
+    try:
+        attachments = [(Path(name).name, read_file(name)) for name in args.counties]
+    except BundleError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_UNREADABLE
     # Which fields the options fill comes from the city dossier's definition, not from here.
     compiled = engine.compiled("city")
     adef = compiled.dossier.attachments
@@ -166,12 +196,16 @@ def cmd_annex5(engine: Engine, args: argparse.Namespace) -> int:
         row[typed] = opinions.get(row.get(named_by, ""), "")
     name, content, report = engine.export("city", data, attachments)
     out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    _write_new(out / name, content)
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        for entry in archive.namelist():
-            if entry.startswith("附件5"):
-                _write_new(out / entry, archive.read(entry))
+    try:
+        _make_dir(out)
+        _write_new(out / name, content)
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for entry in archive.namelist():
+                if entry.startswith("附件5"):
+                    _write_new(out / entry, archive.read(entry))
+    except BundleError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_UNREADABLE
     print(report.verdict)
     for issue in report.errors + report.warnings:
         _print_issue(issue, sys.stdout)
@@ -227,6 +261,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="对某县（市、区）的推荐意见，可重复")
     p.add_argument("-o", "--output", required=True, help="输出目录")
     args = parser.parse_args(argv)
+    # A file name that is not UTF-8 (or a character no terminal shows) is printed escaped,
+    # never as a UnicodeEncodeError.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         engine = load_engine(args.root, args.definitions)
     except DefinitionError as exc:

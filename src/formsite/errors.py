@@ -18,6 +18,8 @@ label and says what was expected and what was found.
 
 from __future__ import annotations
 
+import errno
+import re
 from dataclasses import asdict, dataclass
 from typing import Any, NoReturn
 
@@ -80,7 +82,30 @@ BUNDLE_MESSAGES: dict[str, str] = {
     "bundle.duplicate_entries": "ZIP文件中有重名的文件，不是本系统导出的数据包。",
     "bundle.bad_listing": "数据包中所附数据包的清单已损坏（文件名重复、不合规或数量不符），未导入。",
     "bundle.encrypted": "ZIP文件已加密，无法读取。请导入本系统导出的原始数据包。",
+    "bundle.unsupported_compression": "ZIP文件中的“{name}”使用了本系统不使用的压缩方式，无法读取。"
+                                      "请导入本系统导出的原始数据包。",
+    "bundle.record_too_large": "数据包中的 {name} 过大（超过{limit}），不是本系统导出的数据包，未导入。",
+    "bundle.unpacked_too_large": "数据包解压后过大（超过{limit}），不是本系统导出的数据包，未导入。",
+    "bundle.too_many_entries": "ZIP文件中的文件过多（超过{limit}个），不是本系统导出的数据包，未导入。",
+    "bundle.too_many_values": "文件中的数据项过多（超过{limit}项），不是本系统导出的数据包，未导入。",
+    "bundle.too_many_rows": "数据包中“{label}”有{found}行，超过该表的上限{max}行，未导入。",
+    "bundle.bad_number": "文件中有本系统不使用的数值“{value}”（NaN、Infinity 或超出范围的数），未导入。",
     "file.unreadable": "无法读取文件“{name}”：{why}。",
+    "file.unwritable": "无法写入“{name}”：{why}。",
+}
+
+# code → message for what opening a bundle finds about the file itself (formsite.bundle): the
+# data may validate, but the bundle is not as it was exported. {files} names the files.
+INTEGRITY_MESSAGES: dict[str, str] = {
+    "integrity.no_manifest": "数据包中没有清单（manifest.json），无法核对其中的文件是否在导出后被改动过。",
+    "integrity.bad_manifest": "数据包的清单（manifest.json）已损坏，无法核对其中的文件。",
+    "integrity.manifest_mismatch": "数据包中的文件与清单（manifest.json）不一致：{files}，文件可能在导出后被修改过。",
+    "integrity.no_checksum": "数据包中没有数据校验和（data_sha256），无法核对数据是否在导出后被改动过。",
+    "integrity.checksum_mismatch": "数据的校验和与内容不一致，数据可能在导出后被修改过。",
+    "integrity.documents_differ": "数据包中的文档与其数据不一致：{files}（与按数据重新生成的文档内容不同），"
+                                  "文档可能是用其他数据制作的，或在导出后被修改过。",
+    "integrity.documents_missing": "数据包中缺少按其数据应有的文档：{files}。",
+    "integrity.extra_files": "数据包中有不属于它的文件：{files}。",
 }
 
 # code → message template for what the chain finds about an attached bundle (formsite.chain);
@@ -99,8 +124,15 @@ CHAIN_MESSAGES: dict[str, str] = {
 }
 
 
-# OSError.errno → why, in Chinese (never the English strerror).
-FILE_REASONS: dict[int, str] = {2: "文件不存在", 13: "没有读取权限", 21: "这是一个文件夹"}
+# OSError.errno → why, in Chinese (never the English strerror), for reading and writing alike.
+FILE_REASONS: dict[int, str] = {
+    errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有访问权限", errno.EPERM: "没有访问权限",
+    errno.EISDIR: "这是一个文件夹", errno.ENOTDIR: "路径中有一项不是文件夹",
+    errno.EEXIST: "已存在同名的文件", errno.ELOOP: "它是符号链接（不会跟随链接读写别处的文件）",
+    errno.ENAMETOOLONG: "文件名过长", errno.ENOSPC: "磁盘空间不足", errno.EROFS: "磁盘是只读的",
+    errno.EFBIG: "文件过大", errno.EIO: "磁盘读写出错", errno.ENXIO: "这不是普通文件",
+    errno.EINVAL: "文件名不合规",
+}
 
 
 class BundleError(FormsiteError):
@@ -113,10 +145,10 @@ class BundleError(FormsiteError):
                          code=code)
 
 
-def file_error(name: str, exc: OSError) -> BundleError:
-    """An OSError while reading ``name``, said in Chinese."""
-    return BundleError("file.unreadable", name=name,
-                       why=FILE_REASONS.get(exc.errno or 0, f"系统拒绝读取（错误号 {exc.errno}）"))
+def file_error(name: str, exc: OSError, *, writing: bool = False) -> BundleError:
+    """An OSError while reading (or writing) ``name``, said in Chinese."""
+    return BundleError("file.unwritable" if writing else "file.unreadable", name=name,
+                       why=FILE_REASONS.get(exc.errno or 0, f"系统报告错误（错误号 {exc.errno}）"))
 
 
 class EngineError(FormsiteError):
@@ -136,12 +168,18 @@ class ValueProblem(FormsiteError):
 
 
 def fail(code: str, **ctx: Any) -> NoReturn:
-    raise ValueProblem(code, {k: _short(str(v)) for k, v in ctx.items()})
+    raise ValueProblem(code, {k: shown_text(str(v)) for k, v in ctx.items()})
 
 
-def _short(text: str, limit: int = 40) -> str:
-    """Quote at most ``limit`` characters of what was typed: a pasted page is not a message."""
+def shown_text(text: str, limit: int = 40) -> str:
+    """Quote at most ``limit`` characters of what was typed: a pasted page is not a message,
+    and a lone surrogate (which no file or terminal can hold) is shown as �."""
+    text = LONE_SURROGATE.sub("\ufffd", text)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+# A UTF-16 surrogate on its own: JSON's "\ud800" escape can carry one, UTF-8 cannot.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # code → (what was expected, sentence template). ``{found}`` is the raw input as typed.
@@ -174,6 +212,7 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "text.invalid": ("文字", "{label}应填写文字。"),
     "text.too_long": ("不超过{max}字", "{label}过长：最多{max}字，现有{found}。"),
     "text.control_chars": ("可打印字符", "{label}含有{count}个不可打印的控制字符，生成Word文档时将删除。"),
+    "text.surrogates": ("有效的字符", "{label}含有{count}个无效的字符（不成对的Unicode代理项），请删除后重新输入。"),
     "choice.invalid": ("列出的选项之一", "{label}的选项“{found}”不在可选范围内。"),
     "choice.not_under": ("属于{parent_label}“{parent}”",
                          "{label}“{found}”不属于所选的{parent_label}“{parent}”，请重新选择。"),

@@ -51,7 +51,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .errors import fail
+from .errors import LONE_SURROGATE, fail
 
 MONEY_STEP = Decimal("0.01")
 # 1e9 万元 (10 万亿元) is beyond any project; larger numbers are typing accidents.
@@ -341,6 +341,9 @@ def text(raw: Any, *, max_length: int | None = None, long: bool = False, **_: An
         else:
             fail("text.invalid", found=type(raw).__name__)
     value = raw.strip(WHITESPACE)
+    surrogates = LONE_SURROGATE.findall(value)
+    if surrogates:  # no document, file name or terminal can hold one
+        fail("text.surrogates", count=str(len(surrogates)))
     limit = max_length or (LONGTEXT_MAX if long else TEXT_MAX)
     if len(value) > limit:
         fail("text.too_long", found=f"{len(value)}字", max=str(limit))
