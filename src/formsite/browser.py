@@ -11,7 +11,7 @@ import binascii
 import json
 from typing import Any
 
-from .bundle import rule_changes, unknown_data
+from .changes import changes_for
 from .documents import preview
 from .engine import Engine
 from .errors import BundleError, EngineError
@@ -88,8 +88,9 @@ def open_draft(request_json: str) -> str:
     """{"dossier", "draft": the draft as the page found it saved} → {"notes": [...]}.
 
     What the person should be told about a saved draft once the engine is ready: the rules or
-    forms changed since it was saved, data the current forms have no field for. The same notes
-    as for an imported bundle, from the same functions.
+    forms changed since it was saved (under the previous rule set: exactly what changed for
+    it, see formsite.changes), data the current forms have no field for. The same notes as for
+    an imported bundle, from the same function.
     """
     request = json.loads(request_json)
     compiled = _get().compiled(request["dossier"])
@@ -97,8 +98,7 @@ def open_draft(request_json: str) -> str:
     data = draft.get("data") if isinstance(draft.get("data"), dict) else {}
     data = {form_id: values for form_id, values in data.items() if isinstance(values, dict)}
     report = _get().validate(compiled.dossier.id, data)
-    return _dumps({"notes": [*rule_changes(compiled, draft, report, subject="本草稿"),
-                             *unknown_data(compiled, data)]})
+    return _dumps({"notes": changes_for(compiled, draft, data, report, subject="本草稿")})
 
 
 def export_bundle(request_json: str) -> str:

@@ -257,8 +257,10 @@ def parse_bundle(raw: bytes, compiled_by_id: dict[str, CompiledDossier],
 
 
 def opened(parsed: Parsed, report: Report) -> Opened:
-    notes = [*parsed.notes, *rule_changes(parsed.compiled, parsed.record, report),
-             *unknown_data(parsed.compiled, parsed.data)]
+    from .changes import changes_for  # changes.py builds on this module
+
+    notes = [*parsed.notes, *changes_for(parsed.compiled, parsed.record, parsed.data, report,
+                                          subject="该数据包")]
     old = parsed.record.get("ruleset") if isinstance(parsed.record.get("ruleset"), dict) else {}
     made_under = ("" if old.get("hash") == parsed.compiled.definitions.ruleset_hash else
                   f"{shown_text(str(old.get('id', '未知')))} 版本 {shown_text(str(old.get('version', '未知')), 20)}")
