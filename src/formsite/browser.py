@@ -14,13 +14,16 @@ from typing import Any
 from .changes import changes_for
 from .documents import preview
 from .engine import Engine
-from .errors import BundleError, EngineError
+from .errors import LONE_SURROGATE, BundleError, EngineError
 
 _engine: Engine | None = None
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+    # A lone surrogate (typed, or from a file) goes back as its JSON escape: JavaScript
+    # strings hold one, the UTF-8 the worker's text crosses in cannot.
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def init(definitions_json: str) -> str:
@@ -128,7 +131,10 @@ def import_bundle(request_json: str) -> str:
     for item in opened.attachments:
         _store[item.sha256] = (item.name, item.raw)
         attachments.append({**item.summary(), "base64": base64.b64encode(item.raw).decode("ascii")})
-    return _dumps({"ok": True, "dossier": opened.dossier, "data": data, "notes": opened.notes,
+    # What is wrong with the file itself comes first: the data is loaded all the same (it is
+    # revalidated), but the person should know the bundle is not as it was exported.
+    notes = [issue.message for issue in opened.integrity] + opened.notes
+    return _dumps({"ok": True, "dossier": opened.dossier, "data": data, "notes": notes,
                    "report": opened.report.as_dict(), "attachments": attachments})
 
 
