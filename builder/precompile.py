@@ -6,13 +6,15 @@ module the page imports is compiled in the browser at each start (about half of 
 browser (Pyodide from ``node_modules/pyodide``, run in Node by ``runtime/precompile.mjs``)
 compiles them once, so the magic number and bytecode are exactly what the browser expects.
 
-* ``python_stdlib.zip`` → a zip with ``name.pyc`` beside where ``name.py`` was: zipimport tries
-  ``.pyc`` before ``.py`` at the same path. The ``.py`` sources are dropped (see
-  :data:`KEEP_STDLIB_SOURCES`). Files that are not ``.py`` (and any source that does not
-  compile) are kept as they are.
-* each wheel → the same wheel plus ``__pycache__/<module>.cpython-314.pyc`` for every ``.py``
-  (sources kept: they are small and keep tracebacks of our engine and pydantic readable), with
-  RECORD listing the new files. The file name is unchanged.
+* ``python_stdlib.zip`` → a zip with ``name.pyc`` where ``name.py`` was: zipimport tries
+  ``.pyc`` before ``.py`` at the same path. Only the modules the engine loads are kept (the
+  list comes from builder/stdlib_usage.py); the ``.py`` sources are dropped (see
+  :data:`KEEP_STDLIB_SOURCES`) and docstrings and asserts are compiled out (``-OO``). Files
+  that are not ``.py`` (and any source that does not compile) are kept as they are.
+* each wheel → the same wheel with bytecode: without what the browser never imports, and
+  either with ``__pycache__/<module>.cpython-314.pyc`` beside each source or with a sourceless
+  ``<module>.pyc`` instead of it (builder/wheels.py says which), with RECORD rewritten to
+  match. The file name is unchanged.
 
 Every ``.pyc`` is an *unchecked* hash-based pyc (PEP 552): Python loads it without looking at
 the source or its mtime (wheels are unpacked with fresh mtimes; zip entries have none that
@@ -85,9 +87,13 @@ def _fingerprint(pyodide_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def precompile(inputs: list[Path], node_modules: Path, cache_dir: Path = DEFAULT_CACHE
-               ) -> list[Path]:
+def precompile(inputs: list[Path], node_modules: Path, cache_dir: Path = DEFAULT_CACHE,
+               options: list[dict[str, object]] | None = None) -> list[Path]:
     """Return the compiled counterpart of each input (a stdlib zip or a wheel), in order.
+
+    ``options`` (one dict per input, JSON-able) go to :func:`compile_stdlib` or
+    :func:`compile_wheel` as keyword arguments: which stdlib modules to keep, which wheel
+    members to drop, whether a wheel keeps its sources, the optimisation level.
 
     Inputs whose output is not cached yet are compiled in one Node run (one Pyodide start,
     a few seconds; the whole stdlib takes longer). Cached outputs live in
@@ -97,20 +103,22 @@ def precompile(inputs: list[Path], node_modules: Path, cache_dir: Path = DEFAULT
     pyodide_dir = node_modules / "pyodide"
     fingerprint = _fingerprint(pyodide_dir)
     outputs: list[Path] = []
-    jobs: list[dict[str, str]] = []
-    for source in inputs:
+    jobs: list[dict[str, object]] = []
+    for source, opts in zip(inputs, options or [{}] * len(inputs), strict=True):
         kind = "wheel" if source.name.endswith(".whl") else "stdlib"
-        key = hashlib.sha256(f"{kind}\0{_sha256(source)}\0{fingerprint}".encode()).hexdigest()[:32]
+        wanted = json.dumps(opts, sort_keys=True)
+        key = hashlib.sha256(f"{kind}\0{_sha256(source)}\0{fingerprint}\0{wanted}".encode()
+                             ).hexdigest()[:32]
         target = cache_dir / source.name / key / source.name
         outputs.append(target)
         if not target.is_file():
-            jobs.append({"kind": kind, "src": str(source.resolve()),
+            jobs.append({"kind": kind, "src": str(source.resolve()), "options": opts,
                          "dst": str(target.with_name(target.name + ".part").resolve())})
             target.parent.mkdir(parents=True, exist_ok=True)
     if jobs:
         _run_in_pyodide(pyodide_dir, jobs)
         for job in jobs:
-            part = Path(job["dst"])
+            part = Path(str(job["dst"]))
             part.replace(part.with_name(part.name.removesuffix(".part")))
     for target in outputs:
         for stale in target.parent.parent.iterdir():
@@ -119,7 +127,7 @@ def precompile(inputs: list[Path], node_modules: Path, cache_dir: Path = DEFAULT
     return outputs
 
 
-def _run_in_pyodide(pyodide_dir: Path, jobs: list[dict[str, str]]) -> None:
+def _run_in_pyodide(pyodide_dir: Path, jobs: list[dict[str, object]]) -> None:
     import subprocess
     import tempfile
 
@@ -135,7 +143,7 @@ def _run_in_pyodide(pyodide_dir: Path, jobs: list[dict[str, str]]) -> None:
         proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         for job in jobs:
-            Path(job["dst"]).unlink(missing_ok=True)
+            Path(str(job["dst"])).unlink(missing_ok=True)
         raise PrecompileError(f"compiling in Pyodide failed ({' '.join(cmd)}):\n"
                               f"{proc.stdout}\n{proc.stderr}")
 
@@ -144,12 +152,17 @@ def _run_in_pyodide(pyodide_dir: Path, jobs: list[dict[str, str]]) -> None:
 # Pyodide side (CPython 3.14 in Node; standard library only).
 
 
-def _pyc(source: bytes, filename: str) -> bytes:
-    """An unchecked hash-based pyc, as ``py_compile`` with ``UNCHECKED_HASH`` writes it."""
+def _pyc(source: bytes, filename: str, optimize: int = 0) -> bytes:
+    """An unchecked hash-based pyc, as ``py_compile`` with ``UNCHECKED_HASH`` writes it.
+
+    ``optimize=2`` (as ``python -OO``) leaves out docstrings and asserts: the standard library
+    and the third-party wheels are shipped so (the standard library is tested under -OO, and
+    nothing the engine runs reads their docstrings); the engine itself is not.
+    """
     import importlib._bootstrap_external as external
     import importlib.util
 
-    code = compile(source, filename, "exec", dont_inherit=True, optimize=0)
+    code = compile(source, filename, "exec", dont_inherit=True, optimize=optimize)
     return bytes(external._code_to_hash_pyc(code, importlib.util.source_hash(source), False))
 
 
@@ -176,19 +189,33 @@ def _mode(info: zipfile.ZipInfo) -> int:
     return 0o755 if mode & 0o111 else 0o644
 
 
-def compile_stdlib(src: str, dst: str, keep_sources: bool = KEEP_STDLIB_SOURCES) -> dict[str, int]:
+def compile_stdlib(src: str, dst: str, keep: list[str] | None = None, optimize: int = 0,
+                   keep_sources: bool = KEEP_STDLIB_SOURCES) -> dict[str, int]:
+    """Compile the stdlib zip; with ``keep`` (zip member names of modules, ``json/__init__.py``)
+    only those modules, and the data files of the packages they are in."""
     entries: dict[str, tuple[bytes, int]] = {}
     failed = 0
+    wanted = set(keep) if keep is not None else None
+    kept_dirs = {posixpath.dirname(name) for name in wanted} if wanted is not None else set()
     with zipfile.ZipFile(src) as zin:
         names = set(zin.namelist())
+        if wanted is not None and (missing := sorted(wanted - names)):
+            raise ValueError(f"{src} has no {missing}")
         for info in zin.infolist():
             name = info.filename
+            if info.is_dir():
+                continue  # zipimport needs no directory entries
+            if wanted is not None:
+                if name.endswith(".py") and name not in wanted:
+                    continue
+                if not name.endswith(".py") and posixpath.dirname(name) not in kept_dirs:
+                    continue
             data = zin.read(info)
             if name.endswith(".py"):
                 if name + "c" in names:
                     raise ValueError(f"{src} already holds {name}c")
                 try:
-                    entries[name + "c"] = (_pyc(data, f"{STDLIB_ZIP_PATH}/{name}"), 0o644)
+                    entries[name + "c"] = (_pyc(data, f"{STDLIB_ZIP_PATH}/{name}", optimize), 0o644)
                 except (SyntaxError, ValueError):
                     failed += 1  # zipimport falls back to the source
                     entries[name] = (data, _mode(info))
@@ -204,8 +231,21 @@ def _record_hash(data: bytes) -> str:
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
-def compile_wheel(src: str, dst: str) -> dict[str, int]:
+def compile_wheel(src: str, dst: str, drop: list[str] | None = None, sources: bool = True,
+                  optimize: int = 0) -> dict[str, int]:
+    """The wheel with bytecode for every module.
+
+    ``drop``: fnmatch patterns of members left out (never imported in the browser: pydantic's
+    v1 package, its mypy plugin, tests, type stubs). With ``sources`` each ``x.py`` keeps its
+    source and gets ``__pycache__/x.cpython-314.pyc``; without, ``x.py`` is replaced by a
+    sourceless ``x.pyc`` beside it (Python's sourceless loader imports it; a traceback through
+    it shows file and line but not the line's text). RECORD is rewritten to match.
+    """
+    import fnmatch
+
     tag = sys.implementation.cache_tag  # cpython-314
+    drop = drop or []
+    dropped = 0
     with zipfile.ZipFile(src) as zin:
         infos = [i for i in zin.infolist() if not i.is_dir()]
         names = {i.filename for i in infos}
@@ -217,20 +257,31 @@ def compile_wheel(src: str, dst: str) -> dict[str, int]:
         data_dir = dist_info.removesuffix(".dist-info/") + ".data/"
         files: dict[str, tuple[bytes, int]] = {}
         added: dict[str, bytes] = {}
+        removed: set[str] = set()
         for info in infos:
             name = info.filename
+            if name != record_name and any(fnmatch.fnmatchcase(name, p) for p in drop):
+                removed.add(name)
+                dropped += 1
+                continue
             data = zin.read(info)
-            files[name] = (data, _mode(info))
             # .data/ is installed elsewhere (scripts, headers); dist-info holds no modules.
             if not name.endswith(".py") or name.startswith((dist_info, data_dir)):
+                files[name] = (data, _mode(info))
                 continue
             head, tail = posixpath.split(name)
-            pyc_name = posixpath.join(head, "__pycache__", f"{tail[:-3]}.{tag}.pyc")
+            if sources:
+                files[name] = (data, _mode(info))
+                pyc_name = posixpath.join(head, "__pycache__", f"{tail[:-3]}.{tag}.pyc")
+            else:
+                removed.add(name)
+                pyc_name = name + "c"
             if pyc_name in names:
                 continue
-            added[pyc_name] = _pyc(data, f"{SITE_PACKAGES}/{name}")
+            added[pyc_name] = _pyc(data, f"{SITE_PACKAGES}/{name}", optimize)
     record_text = files[record_name][0].decode("utf-8")
-    rows = [row for row in csv.reader(io.StringIO(record_text)) if row and row[0] != record_name]
+    rows = [row for row in csv.reader(io.StringIO(record_text))
+            if row and row[0] != record_name and row[0] not in removed]
     rows += [[name, _record_hash(data), str(len(data))] for name, data in sorted(added.items())]
     rows.append([record_name, "", ""])
     buffer = io.StringIO()
@@ -241,7 +292,7 @@ def compile_wheel(src: str, dst: str) -> dict[str, int]:
     # The wheel spec asks for .dist-info last, RECORD last of all.
     order = sorted(files, key=lambda n: (n.startswith(dist_info), n == record_name, n))
     _write_zip(dst, [(name, *files[name]) for name in order])
-    return {"compiled": len(added)}
+    return {"compiled": len(added), "dropped": dropped}
 
 
 def _pyodide_main(job_file: str) -> None:
@@ -251,7 +302,8 @@ def _pyodide_main(job_file: str) -> None:
     # The helper mounts the host's / at /host.
     for job in json.loads(Path("/host" + job_file).read_text(encoding="utf-8")):
         src, dst = "/host" + job["src"], "/host" + job["dst"]
-        stats = compile_stdlib(src, dst) if job["kind"] == "stdlib" else compile_wheel(src, dst)
+        compile_one = compile_stdlib if job["kind"] == "stdlib" else compile_wheel
+        stats = compile_one(src, dst, **job.get("options", {}))
         print(f"{job['kind']} {posixpath.basename(job['src'])}: {stats}")
 
 

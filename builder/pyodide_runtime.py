@@ -87,6 +87,23 @@ def _accept_pep783_platform_tags() -> Iterator[None]:
         lock_utils._check_wheel_compatible = original
 
 
+def _top_level_imports(wheel: Path) -> list[str] | None:
+    """pyodide-lock's ``parse_top_level_import_name``, also for wheels shipped as bytecode only
+    (``pkg/__init__.pyc``, ``module.pyc``), which it does not recognise."""
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as zf:
+        names = [n for n in zf.namelist() if n.endswith((".py", ".pyc")) and ".dist-info/" not in n]
+    tops = set()
+    for name in names:
+        head, _, rest = name.partition("/")
+        if not rest:
+            tops.add(head.rsplit(".", 1)[0])
+        elif rest in ("__init__.py", "__init__.pyc") and head.isidentifier():
+            tops.add(head)
+    return sorted(tops) or None
+
+
 def _write_lock(npm_lock: Path, out_dir: Path, wheels: list[Path]) -> dict[str, object]:
     """Write ``out_dir/pyodide-lock.json`` listing only ``wheels`` (already in ``out_dir``).
 
@@ -114,11 +131,19 @@ def _write_lock(npm_lock: Path, out_dir: Path, wheels: list[Path]) -> dict[str, 
             f"{PYODIDE_PLATFORM}; update the pins (pydantic-core is ABI specific)")
     empty = base.clone()
     empty.packages = {}
-    with _accept_pep783_platform_tags():
-        spec = add_wheels_to_spec(empty, wheels, base_path=out_dir)
+    import pyodide_lock.utils as lock_utils
+
+    parse = lock_utils.parse_top_level_import_name
+    lock_utils.parse_top_level_import_name = _top_level_imports
+    try:
+        with _accept_pep783_platform_tags():
+            spec = add_wheels_to_spec(empty, wheels, base_path=out_dir)
+    finally:
+        lock_utils.parse_top_level_import_name = parse
     # Sizes for the worker's progress bar (Content-Length is absent when a server compresses).
     sizes = {name: (out_dir / name).stat().st_size
-             for name in [*RUNTIME_FILES.values(), *(w.name for w in wheels)]}
+             for name in [*RUNTIME_FILES.values(), *(w.name for w in wheels)]
+             if (out_dir / name).is_file()}
     spec.tool = {"formsite": {"sizes": sizes}}
     spec.to_json(out_dir / "pyodide-lock.json", indent=1)
     return json.loads((out_dir / "pyodide-lock.json").read_text(encoding="utf-8"))
@@ -132,10 +157,12 @@ def vendor_pyodide(dist_dir: Path, node_modules: Path, wheels: list[Path], *,
     ``pyodide.loadPackage(["formsite"])`` installs them by name from the site's own origin.
     The worker itself (:data:`WORKER_SOURCE`) is copied to the site root by the caller.
 
-    With ``precompile`` (the default) ``python_stdlib.zip`` and the wheels are shipped with
-    bytecode compiled by Pyodide's own Python (builder/precompile.py; outputs cached in
-    ``cache_dir``, default ``.cache/precompiled/``), so the browser does not compile them at
-    every start. The lock is generated from the shipped (compiled) wheels.
+    With ``precompile`` (the default) the wheels are shipped as bytecode compiled by Pyodide's
+    own Python, without what the browser never imports (builder/wheels.py), and
+    ``python_stdlib.zip`` holds only the compiled modules the engine loads in Pyodide with
+    those wheels (recorded by builder/stdlib_usage.py, which reads ``dist_dir/definitions.json``)
+    plus an allow-list. Outputs are cached in ``cache_dir`` (default ``.cache/precompiled/``).
+    The lock is generated from the shipped wheels.
     """
     npm = node_modules / "pyodide"
     package_json = npm / "package.json"
@@ -160,22 +187,38 @@ def vendor_pyodide(dist_dir: Path, node_modules: Path, wheels: list[Path], *,
     if precompile:
         from builder.precompile import DEFAULT_CACHE, PrecompileError
         from builder.precompile import precompile as compile_to_pyc
+        from builder.stdlib_usage import StdlibUsageError, record, shipped_members
+        from builder.wheels import shipped_wheel_options
 
+        cache = cache_dir or DEFAULT_CACHE
         try:
-            stdlib, *wheels = compile_to_pyc([sources["python_stdlib.zip"], *wheels],
-                                             node_modules, cache_dir or DEFAULT_CACHE)
+            wheels = compile_to_pyc(wheels, node_modules, cache,
+                                    [shipped_wheel_options(w) for w in wheels])
         except PrecompileError as exc:
+            raise RuntimeVendorError(str(exc)) from None
+    copied = _copy_wheels(out, wheels)
+    lock = _write_lock(npm / "pyodide-lock.json", out, copied)
+    if "formsite" not in lock["packages"]:  # type: ignore[operator]
+        raise RuntimeVendorError("no formsite wheel among the wheels to vendor")
+    if precompile:
+        try:
+            keep = shipped_members(record(npm, out, dist_dir / "definitions.json"),
+                                   sources["python_stdlib.zip"])
+            [stdlib] = compile_to_pyc([sources["python_stdlib.zip"]], node_modules, cache,
+                                      [{"keep": keep, "optimize": 2}])
+        except (PrecompileError, StdlibUsageError) as exc:
             raise RuntimeVendorError(str(exc)) from None
         sources["python_stdlib.zip"] = stdlib
     for source, target in RUNTIME_FILES.items():
         shutil.copyfile(sources[source], out / target)
+    _write_lock(npm / "pyodide-lock.json", out, copied)  # again: sizes of the runtime files
 
+
+def _copy_wheels(out: Path, wheels: list[Path]) -> list[Path]:
     copied: list[Path] = []
     for wheel in wheels:
         if (out / wheel.name).exists():
             raise RuntimeVendorError(f"two wheels named {wheel.name}")
         shutil.copyfile(wheel, out / wheel.name)
         copied.append(out / wheel.name)
-    lock = _write_lock(npm / "pyodide-lock.json", out, copied)
-    if "formsite" not in lock["packages"]:  # type: ignore[operator]
-        raise RuntimeVendorError("no formsite wheel among the wheels to vendor")
+    return copied

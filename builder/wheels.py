@@ -50,6 +50,25 @@ BROWSER_WHEELS: tuple[PinnedWheel, ...] = (
                 "bc210535442b39e1bf2805e0c7a17dfd6a4ace760c84c7f7d16245d23a6b1c39"),
 )
 
+# Wheel members the browser never imports, left out of the shipped wheels (fnmatch patterns):
+# type stubs and markers, test modules, the SBOM, pydantic's v1 compatibility package and its
+# mypy plugin. The build runs the engine in Pyodide with the pruned wheels and stops if an
+# import fails (builder/stdlib_usage.py).
+WHEEL_DROP: tuple[str, ...] = (
+    "*.pyi", "*/py.typed", "*.dist-info/sboms/*", "*/tests/*", "*/test_*.py",
+    "pydantic/v1/*", "pydantic/mypy.py",
+)
+ENGINE_DISTRIBUTION = "formsite"
+
+
+def shipped_wheel_options(wheel: Path) -> dict[str, object]:
+    """How builder/precompile.py ships ``wheel``: as bytecode only (a traceback on the console
+    names file and line, without the line's text). The dependencies without docstrings and
+    asserts (``-OO``); the engine as written (its check functions' docstrings are read)."""
+    engine = wheel.name.startswith(ENGINE_DISTRIBUTION + "-")
+    return {"drop": list(WHEEL_DROP), "sources": False, "optimize": 0 if engine else 2}
+
+
 # Fixed zip timestamps (setuptools/wheel honour SOURCE_DATE_EPOCH): the same tree gives the
 # same engine wheel bytes, so its sha256 in pyodide-lock.json only changes with the code.
 _EPOCH_2024 = "1704067200"
