@@ -119,6 +119,13 @@ def _assemble(engine: Engine, staging: Path, *, runtime: bool,
         engine_wheel = build_engine_wheel(ROOT, cache / "engine-wheel")
         vendor_pyodide(staging, ROOT / "node_modules", [*wheels, engine_wheel])
         shutil.copy2(ROOT / "builder" / "runtime" / "py-worker.js", staging / "py-worker.js")
+    # Last among the site's own files: sw.js lists (and hashes) every file it caches, then
+    # the large files get precompressed .gz siblings.
+    from builder.compress import precompress
+    from builder.service_worker import write_service_worker
+
+    write_service_worker(staging, engine.definitions)
+    precompress(staging)
     try:  # last: the configurations list what dist/ holds
         write_server_configs(staging)
     except HostingError as exc:
