@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,9 +20,10 @@ sys.path.insert(0, str(ROOT / "src"))  # build from the tree, even before `pip i
 
 from builder import check as dist_check  # noqa: E402
 from builder.docs import build_docs  # noqa: E402
+from builder.screenshots import screenshots_or_notice  # noqa: E402
 from builder.hosting import HostingError, write_server_configs  # noqa: E402
 from builder.site import copy_static, render_site  # noqa: E402
-from formsite.changes import report_text  # noqa: E402
+from formsite.changes import report_text, with_previous  # noqa: E402
 from formsite.definitions import Definitions  # noqa: E402
 from formsite.documents import check_documents  # noqa: E402
 from formsite.examples import explain  # noqa: E402
@@ -47,7 +49,7 @@ def _load(rules: Path | None) -> tuple[Definitions, Path]:
 
 
 def build(out: Path, *, runtime: bool = True, rules: Path | None = None,
-          previous_rules: Path | None = None) -> Path:
+          previous_rules: Path | None = None, screenshots: bool = True) -> Path:
     started = time.perf_counter()
     definitions, rules_file = _load(rules)
     # The rule set this one follows (--previous-rules, else its own `previous:`): the build
@@ -57,8 +59,7 @@ def build(out: Path, *, runtime: bool = True, rules: Path | None = None,
     previous = _load(previous_rules)[0] if previous_rules is not None else None
     if previous is not None:
         print(report_text(previous, definitions), end="")
-        definitions = definitions.model_copy(
-            update={"previous_json": previous.model_dump_json(by_alias=True, exclude={"previous_json"})})
+        definitions = with_previous(definitions, previous)
     try:
         engine = Engine.from_definitions(definitions)
     except FormsiteError as exc:  # a definitions.json the loader did not check
@@ -91,7 +92,7 @@ def build(out: Path, *, runtime: bool = True, rules: Path | None = None,
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        _assemble(engine, staging, runtime=runtime, previous=previous)
+        _assemble(engine, staging, runtime=runtime, previous=previous, screenshots=screenshots)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -104,12 +105,11 @@ def build(out: Path, *, runtime: bool = True, rules: Path | None = None,
 
 
 def _assemble(engine: Engine, staging: Path, *, runtime: bool,
-              previous: Definitions | None = None) -> None:
+              previous: Definitions | None = None, screenshots: bool = True) -> None:
     (staging / "definitions.json").write_text(
         engine.definitions.model_dump_json(by_alias=True), encoding="utf-8")
     render_site(engine, ROOT / "site_src" / "templates", staging)
     copy_static(ROOT / "site_src" / "static", staging)
-    build_docs(engine, ROOT / "site_src" / "docs", staging / "docs", previous=previous)
     if runtime:
         from builder.pyodide_runtime import vendor_pyodide
         from builder.wheels import build_engine_wheel, download_browser_wheels
@@ -131,6 +131,12 @@ def _assemble(engine: Engine, staging: Path, *, runtime: bool,
     except HostingError as exc:
         print(f"生成的网站未通过检查：{exc}", file=sys.stderr)
         raise SystemExit(3) from None
+    # The guides show the real pages: photographed now that the staged site is complete.
+    with tempfile.TemporaryDirectory() as shots:
+        taken = screenshots_or_notice(engine, staging, Path(shots), wanted=screenshots,
+                                      runtime=runtime)
+        build_docs(engine, ROOT / "site_src" / "docs", staging / "docs", previous=previous,
+                   screenshots=taken)
     problems = dist_check.check(staging, runtime=runtime)
     if problems:
         print("生成的网站未通过检查：", file=sys.stderr)
@@ -153,10 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--previous-rules", type=Path, metavar="FILE",
                         help="report changes since this rule set (default: the one the rule "
                              "set names as previous:)")
+    parser.add_argument("--no-screenshots", action="store_true",
+                        help="guides without screenshots of the pages (no browser on this machine)")
     args = parser.parse_args(argv)
     if not (args.command == "serve" and args.no_build):
         build(args.out, runtime=not args.no_runtime, rules=args.rules,
-              previous_rules=args.previous_rules)
+              previous_rules=args.previous_rules, screenshots=not args.no_screenshots)
     if args.command == "serve":
         from builder.serve import serve
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from formsite.changes import report_markdown
 from formsite.checks import CHECKS
 from formsite.definitions import Definitions
+
+from .site import CONTENT_SECURITY_POLICY
 from formsite.engine import Engine
 
 _TYPE_NAMES = {
@@ -88,6 +90,9 @@ NAV = [("使用说明", "index.md"), ("项目承建单位指南", "project.md"),
 
 def build_docs(engine: Engine, source: Path, out: Path,
                previous: Definitions | None = None, screenshots: Path | None = None) -> None:
+    """``source``: the guides (site_src/docs); the theme overrides are beside them
+    (site_src/docs_theme); ``screenshots``: PNGs the build's browser run took, if any."""
+    theme = source.parent / "docs_theme"
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -110,6 +115,10 @@ def build_docs(engine: Engine, source: Path, out: Path,
             "site_name: 申报材料填报 使用说明\n"
             "use_directory_urls: false\n"   # plain files: works under any sub-path, any server
             "theme:\n  name: mkdocs\n  highlightjs: false\n  locale: zh_CN\n"
+            # The theme under the pages' CSP: no inline script or style, no CDN, light only.
+            f"  custom_dir: {json.dumps(str(theme))}\n  color_mode: light\n"
+            "  user_color_mode_toggle: false\n"
+            f"extra:\n  csp: {json.dumps(CONTENT_SECURITY_POLICY)}\n"
             "nav:\n" + "".join(f"  - {title}: {page}\n" for title, page in NAV),
             encoding="utf-8")
         cfg = load_config(str(config), site_dir=str(out), docs_dir=str(docs), strict=True)

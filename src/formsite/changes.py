@@ -222,6 +222,13 @@ def report_markdown(old: Definitions | None, new: Definitions) -> str:
 # --- one dossier --------------------------------------------------------------------------
 
 
+def with_previous(definitions: Definitions, previous: Definitions) -> Definitions:
+    """``definitions`` carrying the previous rule set's, so that records made under it can
+    be told exactly what changed (one generation back: its own predecessor is not kept)."""
+    text = previous.model_dump_json(by_alias=True, exclude={"previous_json"})
+    return definitions.model_copy(update={"previous_json": text})
+
+
 @lru_cache(maxsize=2)
 def _previous(previous_json: str) -> Definitions:
     return Definitions.model_validate_json(previous_json)

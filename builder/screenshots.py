@@ -1,0 +1,137 @@
+"""Screenshots of the real pages for the guides, taken by the build's own browser run.
+
+The staged site is served on a loopback port; Chromium opens each role's page, imports a
+sample bundle the engine made (a project, the county carrying it, the city carrying the
+county) and photographs what a person sees. Needs Playwright and a Chromium; without them the
+build says so and the guides get a note instead of the picture.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import tempfile
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from formsite.engine import Engine
+
+from .serve import SiteRequestHandler
+
+SAMPLES = Path(__file__).with_name("screenshot-samples.yaml")
+CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+
+def browser_path() -> str | None:
+    return next((p for p in CHROMIUM if Path(p).is_file()), None)
+
+
+def sample_bundles(engine: Engine) -> dict[str, tuple[str, bytes]]:
+    """dossier → (file name, bundle) for the samples, fitted to the rule set being built:
+    fields it does not have are left out, the progress plan follows its milestones."""
+    samples: dict[str, Any] = yaml.safe_load(SAMPLES.read_text(encoding="utf-8"))
+    params = engine.definitions.ruleset.parameters
+    project = samples["project"]
+    milestones = [row["deadline"] for row in params.get("progress_milestones") or []]
+    project["project_info"]["progress_plan"] = [
+        {**row, "deadline": deadline}
+        for row, deadline in zip(project["project_info"]["progress_plan"], milestones, strict=False)]
+    if milestones:
+        project["project_info"]["start_month"] = f"{params['data_year']}-03"
+        project["project_info"]["end_month"] = milestones[-1][:7]
+    bundles: dict[str, tuple[str, bytes]] = {}
+    carried: list[tuple[str, bytes]] = []
+    for dossier in ("project", "county", "city"):
+        data = _known(engine, dossier, samples[dossier])
+        name, content, _ = engine.export(dossier, data, carried)
+        bundles[dossier] = (name, content)
+        carried = [(name, content)]
+    return bundles
+
+
+def _known(engine: Engine, dossier: str, data: dict[str, Any]) -> dict[str, Any]:
+    forms = engine.definitions.forms
+    return {form: {k: v for k, v in values.items() if k in {f.id for f in forms[form].fields()}}
+            for form, values in data.items() if form in engine.compiled(dossier).dossier.forms}
+
+
+@contextlib.contextmanager
+def _served(site: Path) -> Iterator[str]:
+    handler = functools.partial(SiteRequestHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def take_screenshots(engine: Engine, site: Path, out: Path) -> list[str]:
+    """PNGs of the role pages into ``out``; returns their names (without .png)."""
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    taken = []
+    with tempfile.TemporaryDirectory() as tmp, _served(site) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browser_path(),
+                                    args=["--no-sandbox", "--disable-gpu"])
+        try:
+            for dossier, (name, content) in sample_bundles(engine).items():
+                path = Path(tmp) / name
+                path.write_bytes(content)
+                # bypass_csp: waiting on a page condition evaluates a string, which the site's
+                # policy rightly forbids to the page itself.
+                page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+                page.on("dialog", lambda dialog: dialog.accept())
+                page.goto(f"{base}{dossier}.html")
+                page.wait_for_selector("body[data-engine=ready]", timeout=60_000)
+                page.locator("#import-file").set_input_files(str(path))
+                page.locator("#notice").filter(has_text="已导入").wait_for(timeout=30_000)
+                page.wait_for_function("!document.body.dataset.pending && "
+                                       "document.body.dataset.validated", timeout=30_000)
+                page.wait_for_timeout(300)  # the notice and the list settle
+                page.screenshot(path=out / f"{dossier}.png")
+                taken.append(dossier)
+                if dossier == "project":
+                    field = page.get_by_label("净资产（万元）", exact=True)
+                    field.fill("99999")
+                    field.blur()
+                    page.wait_for_function("!document.body.dataset.pending", timeout=30_000)
+                    page.wait_for_timeout(300)
+                    field.scroll_into_view_if_needed()
+                    page.evaluate("window.scrollBy(0, -300)")
+                    page.screenshot(path=out / "project-errors.png")
+                    taken.append("project-errors")
+                page.close()
+        finally:
+            browser.close()
+    return taken
+
+
+def screenshots_or_notice(engine: Engine, site: Path, out: Path, *, wanted: bool,
+                          runtime: bool) -> Path | None:
+    """The screenshots folder, or None with a printed notice saying why there are none."""
+    why = ("--no-screenshots" if not wanted else
+           "--no-runtime：网站没有校验引擎" if not runtime else
+           "本机没有 Chromium" if browser_path() is None else
+           "没有安装 Playwright" if not _has_playwright() else "")
+    if why:
+        print(f"说明文档不含页面截图（{why}），各指南中以文字说明代替。")
+        return None
+    take_screenshots(engine, site, out)
+    return out
+
+
+def _has_playwright() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return True
