@@ -88,9 +88,9 @@ def test_an_old_draft_lists_exactly_what_changed_for_it(old_engine, new_engine):
     assert answer["notes"] == [
         "本草稿按规则集 zj-cbec-2024 版本 2024.1 制作，此后规则或表单已更新，"
         "已按当前规则集 zj-cbec-2025 版本 2025.1 重新校验。",
+        "新出现的问题：请填写展示选品中心年接待境内外采购商。",
         "新出现的问题：跨境电商产业带展示选品中心要求展示选品中心实际使用面积不少于1500平方米，"
-        "填写的是1200平方米。",
-        "新出现的问题：请填写“展示选品中心年接待境内外采购商”。",
+        "填写的是1200平方米。（依据：通知三（一））",
         "新增的填写项：“展示选品中心年接待境内外采购商（家）”（必填，"
         "附件3 浙江省跨境电商高质量发展试点重点项目信息表·基本条件自查）。",
     ]
@@ -141,7 +141,7 @@ def test_a_threshold_raised_in_a_copy_keeps_examples_written_with_parameters(tmp
     data["project_info"].update(showroom_area="1999", showroom_buyers="120")
     messages = [i.message for i in engine.validate("project", data).errors]
     assert messages == ["跨境电商产业带展示选品中心要求展示选品中心实际使用面积不少于2000平方米，"
-                        "填写的是1999平方米。"]
+                        "填写的是1999平方米。（依据：通知三（一））"]
 
 
 def test_a_threshold_its_examples_contradict_stops_the_build_with_what_to_change(tmp_path):
