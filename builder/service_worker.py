@@ -27,6 +27,19 @@ _SKIP_NAMES = frozenset({"sw.js", "web.config", ".htaccess"})
 _SKIP_SUFFIXES = (".gz", ".br")
 
 
+def read_build(sw_js: str) -> dict:
+    """The ``BUILD`` value written into a ``sw.js``."""
+    line = next(l for l in sw_js.splitlines() if l.startswith("const BUILD = /* BUILD */ "))
+    return json.loads(line.removeprefix("const BUILD = /* BUILD */ ").removesuffix(";"))
+
+
+def write_build(sw_js: str, build: dict) -> str:
+    """``sw_js`` with another ``BUILD`` value (what a new build writes)."""
+    lines = [f"const BUILD = /* BUILD */ {json.dumps(build, ensure_ascii=False, separators=(',', ':'))};"
+             if l.startswith("const BUILD = /* BUILD */ ") else l for l in sw_js.splitlines()]
+    return "\n".join(lines) + "\n"
+
+
 def precached_files(dist: Path) -> list[str]:
     files = []
     for path in sorted(dist.rglob("*")):
@@ -51,6 +64,7 @@ def write_service_worker(dist: Path, definitions: Definitions) -> Path:
     if source.count(PLACEHOLDER) != 1:
         raise RuntimeError(f"{SOURCE} must hold {PLACEHOLDER!r} once")
     target = dist / "sw.js"
-    target.write_text(source.replace(PLACEHOLDER, json.dumps(build, ensure_ascii=False, indent=1)),
-                      encoding="utf-8")
+    # One line, so a test can read it back: ``const BUILD = /* BUILD */ {...};``.
+    filled = "/* BUILD */ " + json.dumps(build, ensure_ascii=False, separators=(",", ":"))
+    target.write_text(source.replace(PLACEHOLDER, filled), encoding="utf-8")
     return target

@@ -36,12 +36,15 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
+    let replaced = false;
     for (const name of await caches.keys()) {
-      if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+      if (name.startsWith(PREFIX) && name !== CACHE) replaced = await caches.delete(name) || replaced;
     }
     await self.clients.claim();
+    // Only a build that replaced an earlier one is news; the first install is not.
+    if (!replaced) return;
     for (const client of await self.clients.matchAll({ type: "window" })) {
-      client.postMessage({ type: "activated", version: BUILD.version, ruleset: BUILD.ruleset });
+      client.postMessage({ type: "replaced", version: BUILD.version, ruleset: BUILD.ruleset });
     }
   })());
 });

@@ -35,11 +35,10 @@ function tellNewBuild(ruleset) {
 }
 
 function listen() {
-  const hadController = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.addEventListener("message", ({ data }) => {
-    // A new build finished installing while this page was open (never on the first visit,
-    // when nothing was cached before). The browser looks for a new sw.js at every visit.
-    if (data && data.type === "activated" && hadController) tellNewBuild(data.ruleset);
+    // A new build replaced the cached one while this page was open (the browser looks for a
+    // new sw.js at every visit; never on the first visit, when nothing was cached before).
+    if (data && data.type === "replaced") tellNewBuild(data.ruleset);
   });
   navigator.serviceWorker.startMessages();
 }
