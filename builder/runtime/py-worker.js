@@ -6,13 +6,16 @@
 //
 // Protocol (worker → page):
 //   {type: "progress", stage: "runtime"|"packages"|"engine", fraction: 0..1, text}
-//   {type: "ready", ms, info}            ms since the worker started; info = fb.init()'s return
+//   {type: "ready", ms, info, phases}    ms since the worker started; info = fb.init()'s return;
+//                                        phases: where the boot's time went (bench/run.py)
 //   {type: "error", code, text, detail}  boot failed; code is one of
 //        "unsupported"  the browser lacks what Pyodide 314 needs (checked before downloading)
 //        "module_mime"  a JS module was refused: the server's Content-Type is not JavaScript
 //        "wasm_mime"    the .wasm could not be used as served (wrong type and not WebAssembly)
 //        "timeout"      no progress at all for STALL_MS
 //        "boot"         anything else (missing file, Python exception, …); detail has the cause
+//   {type: "fatal", id, error}          the runtime failed during call ``id`` and this worker
+//        has closed itself; the page starts another
 //   {type: "result", id, ok: true, value} | {type: "result", id, ok: false, error}: error is a
 //        Chinese sentence for the person (the engine's own message, or a fixed one with the
 //        Python traceback on the console); the page never shows a Python exception name
@@ -56,6 +59,7 @@
       "校验引擎加载超时：{seconds} 秒内没有任何进展（停在“{stage}”阶段）。" +
       "请检查网络连接后刷新页面；若问题持续，请联系网站管理员。",
     boot: "校验引擎启动失败：{detail}",
+    fatal: "校验引擎运行出错，已停止。",
   };
   const STAGE_NAMES = { runtime: "Python 运行环境", packages: "校验组件", engine: "校验引擎" };
 
@@ -151,6 +155,12 @@
   // Count the bytes of every tracked download on a clone of the response. The original goes
   // to Pyodide untouched, so instantiateStreaming keeps the real URL (V8 caches the compiled
   // code of a streamed .wasm per URL, which is what makes a warm start fast).
+  // Boot phases, in ms since the worker started (performance.now()): when each download ended,
+  // when the WebAssembly module was compiled, when Python was up, ... (bench/run.py prints them).
+  const phases = {};
+  const mark = (name) => {
+    if (!(name in phases)) phases[name] = Math.round(performance.now());
+  };
   const sizes = {}; // file name in pyodide/ -> bytes, from the lock's tool.formsite.sizes
   const received = {};
   let onBytes = () => {};
@@ -165,7 +175,10 @@
       (async () => {
         for (;;) {
           const { done, value } = await reader.read();
-          if (done) break;
+          if (done) {
+            mark(`fetched ${name}`);
+            break;
+          }
           received[name] += value.byteLength;
           onBytes();
         }
@@ -203,7 +216,9 @@
       }
       if (nativeStreaming && type === "application/wasm") {
         try {
-          return await nativeStreaming(response, imports);
+          const compiled = await nativeStreaming(response, imports);
+          mark("wasm compiled");
+          return compiled;
         } catch (err) {
           // Only a refusal before reading the body can be retried from the bytes.
           if (response.bodyUsed || !(err instanceof TypeError)) throw err;
@@ -211,7 +226,9 @@
       }
       const bytes = await response.arrayBuffer();
       try {
-        return await WebAssembly.instantiate(bytes, imports);
+        const compiled = await WebAssembly.instantiate(bytes, imports);
+        mark("wasm compiled");
+        return compiled;
       } catch (err) {
         if (err instanceof WebAssembly.CompileError && type !== "application/wasm") {
           throw new BootError("wasm_mime", fmt(MSG.wasm_mime, { file, type }), String(err));
@@ -324,6 +341,7 @@
           : "正在启动 Python 运行环境并安装校验组件…", done >= bootTotal);
     };
     progress("runtime", 0.02, "正在下载 Python 运行环境…");
+    mark("runtime modules imported");
     const pyodide = await loadPyodide({
       indexURL: BASE,
       lockFileContents: lock,
@@ -332,6 +350,7 @@
       createPyodideModule: asm.default,
       packages: [ENGINE_PACKAGE],
     });
+    mark("python up, wheels installed");
     progress("runtime", 1, "Python 运行环境已启动");
 
     // Normally a no-op by now (already installed during loadPyodide). Pyodide reports a failed
@@ -376,6 +395,10 @@
     progress("engine", 0.1, "正在读取表单定义…");
     const definitions = await definitionsPromise;
     progress("engine", 0.4, "正在初始化校验引擎…");
+    pyodide.runPython("import pydantic");
+    mark("pydantic imported");
+    pyodide.runPython("import formsite.browser");
+    mark("engine imported");
     const init = pyodide.runPython(`
 import json
 import formsite.browser as _fb
@@ -409,6 +432,7 @@ def _formsite_call(fn, args_json):
     const [pyInit, pyCall] = init.toJs({ depth: 1 });
     init.destroy();
     const info = pyInit(definitions);
+    mark("definitions read, engine initialised");
     pyInit.destroy();
     callPython = pyCall;
     progress("engine", 1, "校验引擎已就绪");
@@ -419,7 +443,7 @@ def _formsite_call(fn, args_json):
   booted.then(
     (info) => {
       clearInterval(watchdog);
-      self.postMessage({ type: "ready", ms: Math.round(performance.now()), info });
+      self.postMessage({ type: "ready", ms: Math.round(performance.now()), info, phases });
     },
     (err) => {
       clearInterval(watchdog);
@@ -457,9 +481,13 @@ def _formsite_call(fn, args_json):
       const value = raw[0] === "s" ? raw.slice(1) : JSON.parse(raw.slice(1));
       self.postMessage({ type: "result", id, ok: true, value });
     } catch (err) {
-      // A PythonError's message is the whole traceback; its last line names the exception.
-      const text = String(err && err.message || err);
-      self.postMessage({ type: "result", id, ok: false, error: lastLine(text), traceback: text });
+      // Python's own exceptions are answered above, in Python. What arrives here is the
+      // runtime itself failing (a stack overflow inside WebAssembly, memory exhausted, or
+      // Pyodide's fatal error, after which every later call fails too). A runtime in that
+      // state is never used again: say so and end this worker; the page starts a fresh one.
+      console.error("formsite: the Python runtime failed", err);
+      self.postMessage({ type: "fatal", id, error: MSG.fatal });
+      self.close();
     }
   });
 })();
