@@ -20,15 +20,15 @@ sys.path.insert(0, str(ROOT / "src"))  # build from the tree, even before `pip i
 
 from builder import check as dist_check  # noqa: E402
 from builder.docs import build_docs  # noqa: E402
-from builder.screenshots import screenshots_or_notice  # noqa: E402
 from builder.hosting import HostingError, write_server_configs  # noqa: E402
+from builder.screenshots import screenshots_or_notice  # noqa: E402
 from builder.site import copy_static, render_site  # noqa: E402
 from formsite.changes import report_text, with_previous  # noqa: E402
 from formsite.definitions import Definitions  # noqa: E402
 from formsite.documents import check_documents  # noqa: E402
-from formsite.examples import explain  # noqa: E402
 from formsite.engine import Engine  # noqa: E402
 from formsite.errors import FormsiteError  # noqa: E402
+from formsite.examples import explain  # noqa: E402
 from formsite.loader import (  # noqa: E402
     DefinitionError,
     default_paths,

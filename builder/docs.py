@@ -14,9 +14,9 @@ from pathlib import Path
 from formsite.changes import report_markdown
 from formsite.checks import CHECKS
 from formsite.definitions import Definitions
+from formsite.engine import Engine
 
 from .site import CONTENT_SECURITY_POLICY
-from formsite.engine import Engine
 
 _TYPE_NAMES = {
     "text": "文字", "longtext": "长文字", "money": "金额（万元）", "integer": "整数", "area": "面积",

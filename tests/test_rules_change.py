@@ -161,7 +161,8 @@ def test_a_threshold_its_examples_contradict_stops_the_build_with_what_to_change
     err = result.stderr
     assert f"检查 showroom_min_suppliers 的通过示例第1个（{rules} 第{line}行）判定与预期不符。" in err
     assert "示例数据：" in err and "展示选品中心入驻供应商、卖家企业（project_info.showroom_suppliers）= \"50\"" in err
-    assert "现在的判定：不通过。检查给出：跨境电商产业带展示选品中心要求展示选品中心入驻供应商、卖家企业不少于60家，填写的是50家。" in err
+    assert ("现在的判定：不通过。检查给出：跨境电商产业带展示选品中心要求展示选品中心入驻供应商、"
+            "卖家企业不少于60家，填写的是50家。") in err
     assert "本检查读取参数 showroom_min_suppliers（现为 60）" in err
     assert '"$showroom_min_suppliers"' in err
     # The failing example (49) still fails: only the passing one is named.
