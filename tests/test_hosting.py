@@ -1,0 +1,244 @@
+"""The built site behind real servers: Debian's nginx with the snippet the build ships, and a
+deliberately poor server (wrong MIME types, no compression), both under a sub-path.
+
+Needs a built dist/ (FORMSITE_DIST names another folder; the fixture builds it when missing)
+and nginx (scripts/setup.sh installs it). The headers are read from nginx itself; Chromium then
+opens the project page there, types by label and must get the engine's own message.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from support.nginx import nginx_binary, run_nginx
+from support.server import serve
+from test_browser import CHROMIUM_ARGS, field, settled, wait_ready
+
+from builder.hosting import (
+    CACHE_IMMUTABLE,
+    CACHE_REVALIDATE,
+    MIME_TYPES,
+    NGINX_SNIPPET,
+    HostingError,
+    header_policy,
+    write_server_configs,
+)
+from builder.site import CONTENT_SECURITY_POLICY
+
+ROOT = Path(__file__).resolve().parents[1]
+DIST = Path(os.environ.get("FORMSITE_DIST") or ROOT / "dist").resolve()
+SUB_PATH = "/forms/2025/"
+
+needs_nginx = pytest.mark.skipif(nginx_binary() is None,
+                                 reason="nginx is not installed (scripts/setup.sh installs it)")
+
+
+@pytest.fixture(scope="module")
+def dist() -> Path:
+    if not (DIST / "pyodide" / "pyodide-lock.json").is_file():
+        subprocess.run([sys.executable, str(ROOT / "build.py"), "--out", str(DIST)], check=True)
+    return DIST
+
+
+@pytest.fixture(scope="module")
+def nginx_site(dist):
+    with run_nginx(dist, SUB_PATH) as base_url:
+        yield base_url
+
+
+def get(url: str, *, gzip: bool = False) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
+
+
+# --- what the build writes ----------------------------------------------------------------------
+
+def test_every_server_gets_the_pages_policy_as_a_header(dist: Path) -> None:
+    policy = header_policy()
+    # The header is the meta policy plus what only a header can carry.
+    assert policy == CONTENT_SECURITY_POLICY + "; frame-ancestors 'none'"
+    page = (dist / "project.html").read_text(encoding="utf-8")
+    meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', page)
+    assert meta and html.unescape(meta.group(1)) == CONTENT_SECURITY_POLICY
+    assert f'add_header Content-Security-Policy "{policy}" always;' in (
+        dist / NGINX_SNIPPET).read_text(encoding="utf-8")
+    assert f'Header always set Content-Security-Policy "{policy}"' in (
+        dist / ".htaccess").read_text(encoding="utf-8")
+    iis = ET.parse(dist / "web.config").getroot()
+    headers = {e.get("name"): e.get("value") for e in iis.iter("add")}
+    assert headers["Content-Security-Policy"] == policy
+    mime = {e.get("fileExtension"): e.get("mimeType") for e in iis.iter("mimeMap")}
+    assert mime[".wasm"] == "application/wasm" and mime[".whl"] == "application/octet-stream"
+    assert mime[".js"].startswith("text/javascript") and mime[".mjs"].startswith("text/javascript")
+    # Every extension IIS is told about is first removed (a duplicate is a 500.19 error).
+    removed = [e.get("fileExtension") for e in iis.iter("remove") if e.get("fileExtension")]
+    assert sorted(removed) == sorted(mime) == sorted(MIME_TYPES)
+    assert iis.find("system.webServer/staticContent/clientCache").get(
+        "cacheControlMode") == "DisableCache"
+
+
+def test_a_file_without_a_known_type_stops_the_build(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<!doctype html>", encoding="utf-8")
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "logo.bmp").write_bytes(b"BM")
+    with pytest.raises(HostingError, match=r"static/logo\.bmp"):
+        write_server_configs(tmp_path)
+
+
+# --- nginx: headers -----------------------------------------------------------------------------
+
+@needs_nginx
+@pytest.mark.parametrize(("path", "mime"), [
+    ("", "text/html; charset=utf-8"),
+    ("project.html", "text/html; charset=utf-8"),
+    ("definitions.json", "application/json; charset=utf-8"),
+    ("py-worker.js", "text/javascript; charset=utf-8"),
+    ("static/app.js", "text/javascript; charset=utf-8"),
+    ("pyodide/pyodide.asm.wasm", "application/wasm"),
+    ("pyodide/pyodide.asm.mjs.js", "text/javascript; charset=utf-8"),
+    ("pyodide/pyodide-lock.json", "application/json; charset=utf-8"),
+    ("pyodide/python_stdlib.zip", "application/zip"),
+])
+def test_nginx_sends_types_policy_and_revalidation(nginx_site: str, path: str, mime: str) -> None:
+    status, headers, _ = get(nginx_site + path)
+    assert status == 200
+    assert headers["content-type"] == mime
+    assert headers["content-security-policy"] == header_policy()
+    assert headers["x-content-type-options"] == "nosniff"
+    # Not content-addressed (dist/pyodide/ keeps its names across versions): revalidated.
+    assert headers["cache-control"] == CACHE_REVALIDATE
+    assert "etag" in headers and "last-modified" in headers  # so revalidation is a 304
+
+
+@needs_nginx
+def test_nginx_serves_every_wheel_and_compresses_the_runtime(nginx_site: str, dist: Path) -> None:
+    for wheel in sorted((dist / "pyodide").glob("*.whl")):
+        status, headers, body = get(f"{nginx_site}pyodide/{wheel.name}")
+        assert (status, headers["content-type"], len(body)) == (
+            200, "application/octet-stream", wheel.stat().st_size)
+    wasm = dist / "pyodide" / "pyodide.asm.wasm"
+    status, headers, body = get(nginx_site + "pyodide/pyodide.asm.wasm", gzip=True)
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in headers["vary"]
+    assert len(body) < wasm.stat().st_size * 0.6
+    import gzip
+
+    assert gzip.decompress(body) == wasm.read_bytes()
+    # Outside the published path nothing is served.
+    assert get(nginx_site.replace(SUB_PATH, "/") + "project.html")[0] == 404
+
+
+@needs_nginx
+def test_nginx_runtime_folder_is_immutable_and_precompressed_files_are_used(tmp_path: Path) -> None:
+    """A content-addressed runtime folder (dist/runtime/<hash>/) is cached for a year, the rest
+    revalidated; a *.gz sibling is sent as the file itself, gzip-encoded."""
+    (tmp_path / "index.html").write_text("<!doctype html><title>t</title>", encoding="utf-8")
+    runtime = tmp_path / "runtime" / "3f2a9c1d"
+    runtime.mkdir(parents=True)
+    wasm = bytes(range(256)) * 64
+    (runtime / "pyodide.asm.wasm").write_bytes(wasm)
+    import gzip
+
+    (runtime / "pyodide.asm.wasm.gz").write_bytes(gzip.compress(wasm))
+    written = write_server_configs(tmp_path)
+    assert tmp_path / "runtime" / "3f2a9c1d" / ".htaccess" in written
+    iis = ET.parse(tmp_path / "web.config").getroot()
+    assert [loc.get("path") for loc in iis.iter("location")] == ["runtime/3f2a9c1d"]
+    with run_nginx(tmp_path, SUB_PATH) as base:
+        _, page, _ = get(base)
+        assert page["cache-control"] == CACHE_REVALIDATE
+        status, headers, body = get(base + "runtime/3f2a9c1d/pyodide.asm.wasm", gzip=True)
+        assert status == 200
+        assert headers["cache-control"] == CACHE_IMMUTABLE
+        assert headers["content-type"] == "application/wasm"
+        assert headers["content-security-policy"] == header_policy()
+        assert headers["content-encoding"] == "gzip"
+        assert body == (runtime / "pyodide.asm.wasm.gz").read_bytes()  # the file, not recompressed
+        _, plain, body = get(base + "runtime/3f2a9c1d/pyodide.asm.wasm")
+        assert "content-encoding" not in plain and body == wasm
+
+
+# --- the page in Chromium -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def engine_checks_the_page(browser, base_url: str) -> dict[str, str]:
+    """Open the project page at ``base_url``, type two figures by their labels and read the
+    engine's message. Returns the response headers of the worker script."""
+    context = browser.new_context()
+    requests: list[str] = []
+    worker_headers: dict[str, str] = {}
+    violations: list[str] = []
+
+    def on_response(response) -> None:
+        if response.url.endswith("/py-worker.js"):
+            worker_headers.update(response.headers)
+
+    context.on("request", lambda request: requests.append(request.url))
+    context.on("response", on_response)
+    page = context.new_page()
+    page.on("console", lambda msg: violations.append(msg.text)
+            if "Content Security Policy" in msg.text or "Content-Security-Policy" in msg.text else None)
+    try:
+        page.goto(base_url + "project.html")
+        wait_ready(page)  # the engine answered from Pyodide, not the pre-engine checks
+        field(page, "总资产（万元）").fill("5,200.50")
+        net = field(page, "净资产（万元）")
+        net.fill("6000")
+        net.press("Tab")
+        settled(page)
+        assert net.get_attribute("aria-invalid") == "true"
+        message = page.locator("#" + net.get_attribute("aria-describedby").split()[-1])
+        # A rule between two fields, with the engine's number format: only Python says this.
+        assert "净资产为6000.00万元，不能大于总资产（5200.50万元）" in message.text_content()
+        assert violations == []
+        origin = re.match(r"https?://[^/]+", base_url).group(0)
+        outside = [u for u in requests if not u.startswith((base_url, "blob:", "data:"))]
+        assert outside == [], f"requests outside {base_url} (origin {origin})"
+        assert any(u.endswith("pyodide/pyodide.asm.wasm") for u in requests)
+    finally:
+        context.close()
+    return worker_headers
+
+
+@needs_nginx
+@pytest.mark.browser
+def test_page_validates_under_nginx_with_the_policy_header(chromium, nginx_site: str) -> None:
+    worker = engine_checks_the_page(chromium, nginx_site)
+    # The worker ran under the header policy (a page's <meta> does not reach a worker).
+    assert worker["content-security-policy"] == header_policy()
+
+
+@pytest.mark.browser
+def test_page_validates_behind_a_poor_server(chromium, dist: Path) -> None:
+    """A server that knows none of the runtime's types and never compresses."""
+    octet = "application/octet-stream"
+    log: list[str] = []
+    overrides = {".wasm": octet, ".mjs": octet, ".whl": octet, ".json": octet}
+    with serve(dist, overrides, sub_path=SUB_PATH, log=log) as base_url:
+        status, headers, _ = get(base_url + "pyodide/pyodide.asm.wasm", gzip=True)
+        assert (status, headers["content-type"]) == (200, octet)
+        assert "content-encoding" not in headers and "content-security-policy" not in headers
+        engine_checks_the_page(chromium, base_url)
+    assert any(p.endswith(".whl") for p in log) and any(p.endswith("definitions.json") for p in log)
