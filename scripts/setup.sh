@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up everything this project needs on a fresh Debian machine, idempotently:
-# system packages (Chromium, LibreOffice, poppler, CJK fonts), a Python >= 3.12 virtual
-# environment at .venv/ with the project and its tools, and the npm packages (Pyodide runtime,
-# OOXML validator). Safe to run again; it skips what is already there.
+# system packages (Chromium, Firefox ESR, nginx, LibreOffice, poppler, CJK fonts), a Python
+# >= 3.12 virtual environment at .venv/ with the project and its tools, and the npm packages
+# (Pyodide runtime, OOXML validator, puppeteer-core). Safe to run again; it skips what is
+# already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,11 @@ command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
 dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || need_apt+=(libreoffice-calc-nogui)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+# A second browser engine for the tests (driven over WebDriver BiDi by npm puppeteer-core).
+command -v firefox-esr >/dev/null 2>&1 || need_apt+=(firefox-esr)
+# The tests serve dist/ with nginx and the snippet the build ships; they start their own
+# nginx (temporary config, loopback port), never the system service.
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need_apt+=(nginx)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK\|Noto Serif CJK" || need_apt+=(fonts-noto-cjk)
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 if [ ${#need_apt[@]} -gt 0 ]; then
