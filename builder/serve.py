@@ -12,23 +12,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
-# What the site needs. application/wasm lets the browser compile while downloading.
-MIME_TYPES: dict[str, str] = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".json": "application/json",
-    ".wasm": "application/wasm",
-    ".whl": "application/octet-stream",
-    ".zip": "application/zip",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".ico": "image/x-icon",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".txt": "text/plain; charset=utf-8",
-    ".md": "text/plain; charset=utf-8",
-}
+from builder.hosting import MIME_TYPES as HOSTING_TYPES
+from builder.hosting import content_type
+
+# The types the shipped server configurations give (builder/hosting.py), with their charset.
+MIME_TYPES: dict[str, str] = {ext: content_type(ext) for ext in HOSTING_TYPES}
 
 
 class SiteRequestHandler(SimpleHTTPRequestHandler):
