@@ -126,17 +126,17 @@ def _assemble(engine: Engine, staging: Path, *, runtime: bool,
 
     write_service_worker(staging, engine.definitions)
     precompress(staging)
-    try:  # last: the configurations list what dist/ holds
-        write_server_configs(staging)
-    except HostingError as exc:
-        print(f"生成的网站未通过检查：{exc}", file=sys.stderr)
-        raise SystemExit(3) from None
     # The guides show the real pages: photographed now that the staged site is complete.
     with tempfile.TemporaryDirectory() as shots:
         taken = screenshots_or_notice(engine, staging, Path(shots), wanted=screenshots,
                                       runtime=runtime)
         build_docs(engine, ROOT / "site_src" / "docs", staging / "docs", previous=previous,
                    screenshots=taken)
+    try:  # after every file: each one's type must be known to the servers
+        write_server_configs(staging)
+    except HostingError as exc:
+        print(f"生成的网站未通过检查：{exc}", file=sys.stderr)
+        raise SystemExit(3) from None
     problems = dist_check.check(staging, runtime=runtime)
     if problems:
         print("生成的网站未通过检查：", file=sys.stderr)
