@@ -10,12 +10,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from formsite.bundle import MAX_BUNDLE_BYTES, draft_file_name, draft_record
+from formsite.bundle import draft_file_name, draft_record, page_limits
 from formsite.compiler import CompiledDossier
 from formsite.definitions import Condition, FieldDef
 from formsite.documents import PREVIEWS
 from formsite.engine import Engine
-from formsite.errors import BundleError
 
 SITE_TITLE = "浙江省跨境电商高质量发展专项激励 申报材料填报"
 
@@ -114,9 +113,11 @@ def _meta(compiled: CompiledDossier, form_id_to_fields: dict[str, list[FieldDef]
             "table": adef.table, "label": adef.label,
             # The engine's own limit and words: the page refuses a larger file before sending
             # megabytes to the worker only to hear the same.
-            "max_bytes": MAX_BUNDLE_BYTES,
-            "too_large": str(BundleError("bundle.too_large", limit=f"{MAX_BUNDLE_BYTES >> 20}MB")),
+            **page_limits(compiled, adef.dossier),
         },
+        # The same for a file imported into this page (a project's bundle is far smaller than
+        # a city's).
+        "import_limits": page_limits(compiled),
         # A draft is this record with its data; without the engine it downloads under this name.
         "draft_record": draft_record(compiled),
         "draft_file_name": draft_file_name(compiled),

@@ -52,13 +52,21 @@ LIMITS: dict[str, int] = {
 }
 
 
-def size_limit(compiled: CompiledDossier) -> int:
-    """The largest file that can be a bundle of this dossier."""
-    return MAX_BUNDLE_BYTES if compiled.dossier.attachments is not None else MAX_PLAIN_BUNDLE_BYTES
+def size_limit(compiled: CompiledDossier, kind: str | None = None) -> int:
+    """The largest file that can be a bundle of dossier ``kind`` (this one by default)."""
+    dossier = compiled.definitions.dossiers[kind or compiled.dossier.id]
+    return MAX_BUNDLE_BYTES if dossier.attachments is not None else MAX_PLAIN_BUNDLE_BYTES
 
 
 def too_large(limit: int) -> BundleError:
     return BundleError("bundle.too_large", limit=f"{limit // MB}MB")
+
+
+def page_limits(compiled: CompiledDossier, kind: str | None = None) -> dict[str, Any]:
+    """What the page may check before it hands a file of dossier ``kind`` (this one by
+    default) to the engine: the engine's own limit and words, for the build to write."""
+    limit = size_limit(compiled, kind)
+    return {"max_bytes": limit, "too_large": str(too_large(limit))}
 
 
 UNVALIDATED = "未校验"  # the status of a draft that left a browser without the engine
