@@ -24,6 +24,7 @@ from formsite.engine import Engine
 from .serve import SiteRequestHandler
 
 SAMPLES = Path(__file__).with_name("screenshot-samples.yaml")
+SCREENSHOT_PAGES = ("project", "county", "city")
 CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 
@@ -46,8 +47,14 @@ def sample_bundles(engine: Engine) -> dict[str, tuple[str, bytes]]:
         project["project_info"]["end_month"] = milestones[-1][:7]
     bundles: dict[str, tuple[str, bytes]] = {}
     carried: list[tuple[str, bytes]] = []
-    for dossier in ("project", "county", "city"):
-        data = _known(engine, dossier, samples[dossier])
+    for dossier in SCREENSHOT_PAGES:
+        sample = dict(samples[dossier])
+        each_row = sample.pop("each_attached_row", None)
+        data = engine.sync_rows(dossier, _known(engine, dossier, sample), carried)
+        adef = engine.compiled(dossier).dossier.attachments
+        if adef is not None and each_row:
+            form, table = adef.table.split(".")
+            data[form][table] = [{**row, **each_row} for row in data[form][table]]
         name, content, _ = engine.export(dossier, data, carried)
         bundles[dossier] = (name, content)
         carried = [(name, content)]
@@ -82,15 +89,21 @@ def take_screenshots(engine: Engine, site: Path, out: Path) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp, _served(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_path(),
                                     args=["--no-sandbox", "--disable-gpu"])
+        # One context for all pages: the runtime is fetched and compiled once, from its cache.
+        # bypass_csp: waiting on a page condition evaluates a string, which the site's policy
+        # rightly forbids to the page itself.
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
         try:
+            # Every page starts its engine at once; then each is filled and photographed.
+            pages = {}
+            for dossier in SCREENSHOT_PAGES:
+                pages[dossier] = context.new_page()
+                pages[dossier].on("dialog", lambda dialog: dialog.accept())
+                pages[dossier].goto(f"{base}{dossier}.html")
             for dossier, (name, content) in sample_bundles(engine).items():
                 path = Path(tmp) / name
                 path.write_bytes(content)
-                # bypass_csp: waiting on a page condition evaluates a string, which the site's
-                # policy rightly forbids to the page itself.
-                page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-                page.on("dialog", lambda dialog: dialog.accept())
-                page.goto(f"{base}{dossier}.html")
+                page = pages[dossier]
                 page.wait_for_selector("body[data-engine=ready]", timeout=60_000)
                 page.locator("#import-file").set_input_files(str(path))
                 page.locator("#notice").filter(has_text="已导入").wait_for(timeout=30_000)
@@ -109,7 +122,6 @@ def take_screenshots(engine: Engine, site: Path, out: Path) -> list[str]:
                     page.evaluate("window.scrollBy(0, -300)")
                     page.screenshot(path=out / "project-errors.png")
                     taken.append("project-errors")
-                page.close()
         finally:
             browser.close()
     return taken

@@ -164,3 +164,15 @@ def test_the_docs_search_finds_chinese_words_under_the_policy(site):
         browser.close()
     assert problems == []
     assert all(u.startswith(base.split("/shenbao/")[0]) for u in requests)
+
+
+@pytest.mark.parametrize("rules", ["zj-cbec-2024.yaml", "zj-cbec-2025.yaml"])
+def test_the_screenshot_samples_pass_under_every_rule_set(rules):
+    from builder.screenshots import sample_bundles
+    from formsite.engine import Engine
+    from formsite.loader import load_definitions
+
+    engine = Engine.from_definitions(load_definitions(ROOT / "forms", ROOT / "rules" / rules))
+    verdicts = {d: engine.open(content).report.verdict
+                for d, (_, content) in sample_bundles(engine).items()}
+    assert verdicts == dict.fromkeys(("project", "county", "city"), "通过校验，可以下载提交")
