@@ -106,6 +106,7 @@ def test_a_file_without_a_known_type_stops_the_build(tmp_path: Path) -> None:
     ("project.html", "text/html; charset=utf-8"),
     ("definitions.json", "application/json; charset=utf-8"),
     ("py-worker.js", "text/javascript; charset=utf-8"),
+    ("sw.js", "text/javascript; charset=utf-8"),
     ("static/app.js", "text/javascript; charset=utf-8"),
     ("pyodide/pyodide.asm.wasm", "application/wasm"),
     ("pyodide/pyodide.asm.mjs.js", "text/javascript; charset=utf-8"),
