@@ -256,3 +256,25 @@ def test_a_typed_lone_surrogate_is_a_field_error_and_still_exports(engine: Engin
     opened = engine.open(content)
     assert opened.data == data and opened.integrity == []
     assert [(i.path, i.code) for i in opened.report.errors] == [("project_info.org_name", "text.surrogates")]
+
+
+# --- carried bundles --------------------------------------------------------------------------
+
+
+def test_a_carried_bundle_is_refused_on_its_row_with_the_finding(engine: Engine, files):
+    """A county carrying changed project bundles: each row says what is wrong with its file;
+    a missing checksum is a draft's (chain.unchecked), not a change."""
+    from dossiers import valid_county_dossier
+
+    attachments = [(f"{case_id}.zip", files[case_id]) for case_id in
+                   ("manifest-stale", "checksum-stale", "checksum-missing", "manifest-missing")]
+    data = engine.sync_rows("county", valid_county_dossier(), attachments)
+    report = engine.validate("county", data, attachments)
+    rows = {}
+    for issue in report.errors:
+        rows.setdefault(issue.path, {})[issue.code] = issue.message
+    table = "key_projects.projects"
+    assert "与清单（manifest.json）不一致" in rows[f"{table}.0"]["chain.tampered"]
+    assert "校验和与内容不一致" in rows[f"{table}.1"]["chain.tampered"]
+    assert "chain.unchecked" in rows[f"{table}.2"] and "chain.tampered" not in rows[f"{table}.2"]
+    assert "没有清单（manifest.json）" in rows[f"{table}.3"]["chain.tampered"]

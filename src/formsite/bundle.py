@@ -190,7 +190,6 @@ class Opened:
     data: dict[str, Any]
     report: Report  # the data's verdict under the current rules
     notes: list[str] = field(default_factory=list)
-    tampered: list[str] = field(default_factory=list)  # files named by ``integrity``
     unchecked: bool = False  # no data checksum: a draft saved without the engine
     made_under: str = ""  # "id 版本" of the other rule set it was made under, if any
     attachments: list[Any] = field(default_factory=list)  # formsite.chain.Attached
@@ -201,6 +200,11 @@ class Opened:
     @property
     def ok(self) -> bool:
         return self.report.ok and not self.integrity
+
+    @property
+    def tampered(self) -> list[Issue]:
+        """The findings that the file was changed (a missing checksum is a draft's: said apart)."""
+        return [i for i in self.integrity if i.code != "integrity.no_checksum"]
 
     @property
     def verdict(self) -> str:
@@ -275,8 +279,7 @@ def opened(parsed: Parsed, report: Report) -> Opened:
     # A bare data.json (no ZIP, no manifest) or a record without checksum is a draft, not a
     # bundle as exported: the chain does not accept it.
     unchecked = "data_sha256" not in parsed.record or not parsed.files
-    tampered = list(dict.fromkeys(i.path for i in parsed.integrity))
-    return Opened(parsed.compiled.dossier.id, parsed.data, report, notes, tampered=tampered,
+    return Opened(parsed.compiled.dossier.id, parsed.data, report, notes,
                   unchecked=unchecked, made_under=made_under, compiled=parsed.compiled,
                   integrity=list(parsed.integrity))
 

@@ -7,7 +7,7 @@ current rules, recursively (a city revalidates every project inside every county
 chain's own checks, all declared in ``forms/dossiers.yaml``:
 
 * an attachment that cannot be opened, that fails validation, or whose files differ from its
-  manifest (tampered) is an error on its row; one made under another rule set is a warning;
+  manifest or its data checksum (tampered) is an error on its row; one made under another rule set is a warning;
 * two attachments with the same ``key`` (e.g. credit code + project name) are duplicates;
 * ``same``: the attached dossier belongs here (a project of this county, a county of this city);
 * the number of attachments is at least ``min_count`` and at most the quota of the rule set.
@@ -97,7 +97,6 @@ class Chain:
                 expected = self.render(parsed.compiled, parsed.data, result.report, attached)
                 found = document_integrity(parsed.files, expected, [ATTACHMENT_DIR + name for name, _ in files])
                 result.integrity += found
-                result.tampered += [i.path for i in found]
         return result
 
     def attach(self, name: str, raw: bytes, kind: str) -> Attached:
@@ -160,7 +159,8 @@ class Chain:
                 continue
             report = item.opened.report
             if item.opened.tampered:
-                issue(path, "chain.tampered", name=name, files="、".join(item.opened.tampered[:3]))
+                issue(path, "chain.tampered", name=name, why=item.opened.tampered[0].message,
+                      found=item.opened.tampered[0].path)
             if not report.ok:
                 issue(path, "chain.invalid", name=name, count=len(report.errors))
             if item.opened.unchecked:

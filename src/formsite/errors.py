@@ -113,7 +113,7 @@ INTEGRITY_MESSAGES: dict[str, str] = {
 CHAIN_MESSAGES: dict[str, str] = {
     "chain.unreadable": "{what}“{file}”无法打开：{why}",
     "chain.invalid": "{what}“{name}”未通过校验（{count}个错误），需修改后重新导出。",
-    "chain.tampered": "{what}“{name}”中的文件与其清单不一致（{files}），可能在导出后被修改过。",
+    "chain.tampered": "{what}“{name}”未通过完整性检查：{why}",
     "chain.unchecked": "{what}“{name}”是未经校验的草稿，请导入正式导出的数据包。",
     "chain.other_rules": "{what}“{name}”按规则集 {ruleset} 制作，已按当前规则重新校验。",
     "chain.duplicate": "{what}“{name}”与第{first}个重复（{key}相同）。",
