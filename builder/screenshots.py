@@ -8,12 +8,7 @@ build says so and the guides get a note instead of the picture.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import tempfile
-import threading
-from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +16,7 @@ import yaml
 
 from formsite.engine import Engine
 
-from .serve import SiteRequestHandler
+from .serve import serving
 
 SAMPLES = Path(__file__).with_name("screenshot-samples.yaml")
 SCREENSHOT_PAGES = ("project", "county", "city")
@@ -67,26 +62,13 @@ def _known(engine: Engine, dossier: str, data: dict[str, Any]) -> dict[str, Any]
             for form, values in data.items() if form in engine.compiled(dossier).dossier.forms}
 
 
-@contextlib.contextmanager
-def _served(site: Path) -> Iterator[str]:
-    handler = functools.partial(SiteRequestHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def take_screenshots(engine: Engine, site: Path, out: Path) -> list[str]:
     """PNGs of the role pages into ``out``; returns their names (without .png)."""
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
     taken = []
-    with tempfile.TemporaryDirectory() as tmp, _served(site) as base, sync_playwright() as p:
+    with tempfile.TemporaryDirectory() as tmp, serving(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_path(),
                                     args=["--no-sandbox", "--disable-gpu"])
         # One context for all pages: the runtime is fetched and compiled once, from its cache.

@@ -7,7 +7,10 @@ registry, which may lack ``.wasm``/``.mjs`` or map ``.js`` to text/plain).
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
+from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -33,6 +36,24 @@ class SiteRequestHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # one line per request would drown the URL that matters
+
+
+@contextlib.contextmanager
+def serving(directory: Path, handler_class: type[SimpleHTTPRequestHandler] = SiteRequestHandler,
+            ) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (a free port) in a thread; yield the base URL. For the
+    build's own browser run (and any tool that needs the site for a moment)."""
+    handler = functools.partial(handler_class, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 def serve(dist_dir: Path, port: int, host: str = "127.0.0.1") -> None:
