@@ -5,10 +5,13 @@
   older versions), and refuses the whole folder if a ``<mimeMap>`` repeats one it already
   knows, hence ``<remove>`` before each ``<mimeMap>``.
 * ``dist/.htaccess`` (and one in each versioned runtime folder): Apache 2.4 with
-  ``AllowOverride FileInfo Headers``; every block is wrapped in ``<IfModule>`` so a missing
-  module costs a feature, never a 500.
+  ``AllowOverride FileInfo``; every block is wrapped in ``<IfModule>`` so a missing module
+  costs a feature, never a 500.
 * ``dist/deploy/nginx-formsite.conf``: an nginx snippet to ``include`` inside the ``location``
-  that serves the copied folder (see the README, "Deploying"); it is the one the tests run.
+  that serves the copied folder (see the README, "Deploying").
+
+tests/test_hosting.py runs the nginx and Apache files in Debian's servers; the IIS file is
+only checked as XML.
 
 Each carries the same three promises: the Content-Security-Policy of the pages
 (:data:`builder.site.CONTENT_SECURITY_POLICY`, sent as a header so that it also covers the Web
@@ -213,8 +216,9 @@ def apache_htaccess(policy: str) -> str:
     text_exts = " ".join(ext for ext, mime in MIME_TYPES.items() if mime in TEXT_TYPES)
     compressible = " ".join(COMPRESSIBLE_TYPES)
     return f"""# formsite: Apache 2.4 settings for the copied dist/ folder, written by the build
-# (builder/hosting.py); rebuild rather than edit. Needs AllowOverride FileInfo Headers (or All)
-# for this folder; each block is skipped if its module is not loaded.
+# (builder/hosting.py); rebuild rather than edit. Needs "AllowOverride FileInfo" (or All) for
+# this folder, and for the rewrite "Options FollowSymLinks" (Apache's default); each block is
+# skipped if its module is not loaded.
 
 <IfModule mod_mime.c>
 {types}

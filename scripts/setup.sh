@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything this project needs on a fresh Debian machine, idempotently:
-# system packages (Chromium, Firefox ESR, nginx, LibreOffice, poppler, CJK fonts), a Python
+# system packages (Chromium, Firefox ESR, nginx, Apache, LibreOffice, poppler, CJK fonts), a Python
 # >= 3.12 virtual environment at .venv/ with the project and its tools, and the npm packages
 # (Pyodide runtime, OOXML validator, puppeteer-core). Safe to run again; it skips what is
 # already there.
@@ -19,9 +19,10 @@ command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 # A second browser engine for the tests (driven over WebDriver BiDi by npm puppeteer-core).
 command -v firefox-esr >/dev/null 2>&1 || need_apt+=(firefox-esr)
-# The tests serve dist/ with nginx and the snippet the build ships; they start their own
-# nginx (temporary config, loopback port), never the system service.
+# The tests serve dist/ with nginx and Apache and the configuration the build ships; they
+# start their own (temporary config, loopback port), never the system services.
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need_apt+=(nginx)
+[ -x /usr/sbin/apache2 ] || command -v apache2 >/dev/null 2>&1 || need_apt+=(apache2)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK\|Noto Serif CJK" || need_apt+=(fonts-noto-cjk)
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -1,26 +1,30 @@
-"""The built site behind real servers: Debian's nginx with the snippet the build ships, and a
-deliberately poor server (wrong MIME types, no compression), both under a sub-path.
+"""The built site behind real servers: Debian's nginx with the snippet the build ships, Debian's
+Apache with the .htaccess it ships, and a deliberately poor server (wrong MIME types, no
+compression), all under a sub-path.
 
-Needs a built dist/ (FORMSITE_DIST names another folder; the fixture builds it when missing)
-and nginx (scripts/setup.sh installs it). The headers are read from nginx itself; Chromium then
-opens the project page there, types by label and must get the engine's own message.
+Needs a built dist/ (FORMSITE_DIST names another folder; the fixture builds it when missing),
+nginx and apache2 (scripts/setup.sh installs both). The headers are read from the servers
+themselves; Chromium then opens the project page there, types by label and must get the
+engine's own message.
 """
 
 from __future__ import annotations
 
+import gzip
 import html
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from support.nginx import nginx_binary, run_nginx
 from support.server import serve
+from support.webservers import apache_binary, nginx_binary, run_apache, run_nginx
 from test_browser import CHROMIUM_ARGS, field, settled, wait_ready
 
 from builder.hosting import (
@@ -38,8 +42,15 @@ ROOT = Path(__file__).resolve().parents[1]
 DIST = Path(os.environ.get("FORMSITE_DIST") or ROOT / "dist").resolve()
 SUB_PATH = "/forms/2025/"
 
-needs_nginx = pytest.mark.skipif(nginx_binary() is None,
-                                 reason="nginx is not installed (scripts/setup.sh installs it)")
+SERVERS = {"nginx": (nginx_binary, run_nginx), "apache": (apache_binary, run_apache)}
+
+
+def start(server: str, dist: Path):
+    """The named server serving ``dist`` at SUB_PATH (a context manager yielding its URL)."""
+    binary, run = SERVERS[server]
+    if binary() is None:
+        pytest.skip(f"{server} is not installed (scripts/setup.sh installs it)")
+    return run(dist, SUB_PATH)
 
 
 @pytest.fixture(scope="module")
@@ -49,14 +60,14 @@ def dist() -> Path:
     return DIST
 
 
-@pytest.fixture(scope="module")
-def nginx_site(dist):
-    with run_nginx(dist, SUB_PATH) as base_url:
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def served(request, dist):
+    with start(request.param, dist) as base_url:
         yield base_url
 
 
-def get(url: str, *, gzip: bool = False) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip else {})
+def get(url: str, *, accept_gzip: bool = False) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if accept_gzip else {})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
@@ -98,9 +109,8 @@ def test_a_file_without_a_known_type_stops_the_build(tmp_path: Path) -> None:
         write_server_configs(tmp_path)
 
 
-# --- nginx: headers -----------------------------------------------------------------------------
+# --- nginx and Apache: headers ------------------------------------------------------------------
 
-@needs_nginx
 @pytest.mark.parametrize(("path", "mime"), [
     ("", "text/html; charset=utf-8"),
     ("project.html", "text/html; charset=utf-8"),
@@ -113,8 +123,8 @@ def test_a_file_without_a_known_type_stops_the_build(tmp_path: Path) -> None:
     ("pyodide/pyodide-lock.json", "application/json; charset=utf-8"),
     ("pyodide/python_stdlib.zip", "application/zip"),
 ])
-def test_nginx_sends_types_policy_and_revalidation(nginx_site: str, path: str, mime: str) -> None:
-    status, headers, _ = get(nginx_site + path)
+def test_server_sends_types_policy_and_revalidation(served: str, path: str, mime: str) -> None:
+    status, headers, _ = get(served + path)
     assert status == 200
     assert headers["content-type"] == mime
     assert headers["content-security-policy"] == header_policy()
@@ -124,44 +134,50 @@ def test_nginx_sends_types_policy_and_revalidation(nginx_site: str, path: str, m
     assert "etag" in headers and "last-modified" in headers  # so revalidation is a 304
 
 
-@needs_nginx
-def test_nginx_serves_every_wheel_and_compresses_the_runtime(nginx_site: str, dist: Path) -> None:
+def test_server_sends_every_wheel_and_the_runtime_compressed(served: str, dist: Path) -> None:
     for wheel in sorted((dist / "pyodide").glob("*.whl")):
-        status, headers, body = get(f"{nginx_site}pyodide/{wheel.name}")
+        status, headers, body = get(f"{served}pyodide/{wheel.name}")
         assert (status, headers["content-type"], len(body)) == (
             200, "application/octet-stream", wheel.stat().st_size)
     wasm = dist / "pyodide" / "pyodide.asm.wasm"
-    status, headers, body = get(nginx_site + "pyodide/pyodide.asm.wasm", gzip=True)
+    status, headers, body = get(served + "pyodide/pyodide.asm.wasm", accept_gzip=True)
     assert status == 200 and headers["content-encoding"] == "gzip"
+    assert headers["content-type"] == "application/wasm"
     assert "Accept-Encoding" in headers["vary"]
     assert len(body) < wasm.stat().st_size * 0.6
-    import gzip
-
     assert gzip.decompress(body) == wasm.read_bytes()
+    status, headers, body = get(served + "pyodide/pyodide.asm.wasm")  # no gzip accepted
+    assert "content-encoding" not in headers and body == wasm.read_bytes()
     # Outside the published path nothing is served.
-    assert get(nginx_site.replace(SUB_PATH, "/") + "project.html")[0] == 404
+    assert get(served.replace(SUB_PATH, "/") + "project.html")[0] in (403, 404)
 
 
-@needs_nginx
-def test_nginx_runtime_folder_is_immutable_and_precompressed_files_are_used(tmp_path: Path) -> None:
+@pytest.mark.parametrize("server", sorted(SERVERS))
+def test_runtime_folder_is_immutable_and_precompressed_files_are_used(server: str) -> None:
     """A content-addressed runtime folder (dist/runtime/<hash>/) is cached for a year, the rest
     revalidated; a *.gz sibling is sent as the file itself, gzip-encoded."""
+    # World-readable, as a copied dist/ is (Apache started by root serves as www-data).
+    with tempfile.TemporaryDirectory(prefix="formsite-site-") as name:
+        site = Path(name)
+        site.chmod(0o755)
+        _runtime_folder_is_immutable(server, site)
+
+
+def _runtime_folder_is_immutable(server: str, tmp_path: Path) -> None:
     (tmp_path / "index.html").write_text("<!doctype html><title>t</title>", encoding="utf-8")
     runtime = tmp_path / "runtime" / "3f2a9c1d"
     runtime.mkdir(parents=True)
     wasm = bytes(range(256)) * 64
     (runtime / "pyodide.asm.wasm").write_bytes(wasm)
-    import gzip
-
     (runtime / "pyodide.asm.wasm.gz").write_bytes(gzip.compress(wasm))
     written = write_server_configs(tmp_path)
     assert tmp_path / "runtime" / "3f2a9c1d" / ".htaccess" in written
     iis = ET.parse(tmp_path / "web.config").getroot()
     assert [loc.get("path") for loc in iis.iter("location")] == ["runtime/3f2a9c1d"]
-    with run_nginx(tmp_path, SUB_PATH) as base:
+    with start(server, tmp_path) as base:
         _, page, _ = get(base)
         assert page["cache-control"] == CACHE_REVALIDATE
-        status, headers, body = get(base + "runtime/3f2a9c1d/pyodide.asm.wasm", gzip=True)
+        status, headers, body = get(base + "runtime/3f2a9c1d/pyodide.asm.wasm", accept_gzip=True)
         assert status == 200
         assert headers["cache-control"] == CACHE_IMMUTABLE
         assert headers["content-type"] == "application/wasm"
@@ -223,10 +239,9 @@ def engine_checks_the_page(browser, base_url: str) -> dict[str, str]:
     return worker_headers
 
 
-@needs_nginx
 @pytest.mark.browser
-def test_page_validates_under_nginx_with_the_policy_header(chromium, nginx_site: str) -> None:
-    worker = engine_checks_the_page(chromium, nginx_site)
+def test_page_validates_under_the_policy_header(chromium, served: str) -> None:
+    worker = engine_checks_the_page(chromium, served)
     # The worker ran under the header policy (a page's <meta> does not reach a worker).
     assert worker["content-security-policy"] == header_policy()
 
@@ -238,7 +253,7 @@ def test_page_validates_behind_a_poor_server(chromium, dist: Path) -> None:
     log: list[str] = []
     overrides = {".wasm": octet, ".mjs": octet, ".whl": octet, ".json": octet}
     with serve(dist, overrides, sub_path=SUB_PATH, log=log) as base_url:
-        status, headers, _ = get(base_url + "pyodide/pyodide.asm.wasm", gzip=True)
+        status, headers, _ = get(base_url + "pyodide/pyodide.asm.wasm", accept_gzip=True)
         assert (status, headers["content-type"]) == (200, octet)
         assert "content-encoding" not in headers and "content-security-policy" not in headers
         engine_checks_the_page(chromium, base_url)
