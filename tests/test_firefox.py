@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.nginx import nginx_binary, run_nginx
+from support.webservers import nginx_binary, run_nginx
 from test_browser import fill_dossier
 
 ROOT = Path(__file__).resolve().parents[1]
