@@ -149,23 +149,25 @@ def test_a_threshold_its_examples_contradict_stops_the_build_with_what_to_change
     rules = tmp_path / "zj-cbec-2025-copy.yaml"
     shutil.copytree(ROOT / "rules" / "reference", tmp_path / "reference")
     shutil.copy(RULES_2024, tmp_path / "zj-cbec-2024.yaml")
+    # The passing example of online_min_sku is written as a number ("10,000": it also tests
+    # thousands separators), so raising the threshold contradicts it.
     rules.write_text(RULES_2025.read_text(encoding="utf-8").replace(
-        "showroom_min_suppliers: 50", "showroom_min_suppliers: 60"), encoding="utf-8")
+        "online_min_sku: 10000", "online_min_sku: 12000"), encoding="utf-8")
     result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-runtime",
                              "--no-screenshots", "--rules", str(rules), "--out", str(out)],
                             capture_output=True, text=True)
     assert result.returncode == 2, result.stderr
     assert not out.exists()
     line = 1 + next(i for i, text in enumerate(rules.read_text(encoding="utf-8").splitlines())
-                    if 'showroom_suppliers: "50"' in text)
+                    if 'online_sku: "10,000"' in text)
     err = result.stderr
-    assert f"检查 showroom_min_suppliers 的通过示例第1个（{rules} 第{line}行）判定与预期不符。" in err
-    assert "示例数据：" in err and "展示选品中心入驻供应商、卖家企业（project_info.showroom_suppliers）= \"50\"" in err
-    assert ("现在的判定：不通过。检查给出：跨境电商产业带展示选品中心要求展示选品中心入驻供应商、"
-            "卖家企业不少于60家，填写的是50家。") in err
-    assert "本检查读取参数 showroom_min_suppliers（现为 60）" in err
-    assert '"$showroom_min_suppliers"' in err
-    # The failing example (49) still fails: only the passing one is named.
+    assert f"检查 online_min_sku 的通过示例第1个（{rules} 第{line}行）判定与预期不符。" in err
+    assert "线上产业带专区上架商品SKU数量（project_info.online_sku）= \"10,000\"" in err
+    assert ("现在的判定：不通过。检查给出：跨境电商线上产业带专区要求线上产业带专区上架商品SKU数量"
+            "不少于12000个，填写的是10000个。") in err
+    assert "本检查读取参数 online_min_sku（现为 12000）" in err
+    assert '"$online_min_sku"' in err
+    # The failing example reads the parameter ("$online_min_sku - 1"): it still fails.
     assert "不通过示例" not in err
 
 
