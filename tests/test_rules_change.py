@@ -40,6 +40,12 @@ def test_the_default_rule_set_stays_the_2024_round():
     assert default_paths(ROOT)[1] == RULES_2024
 
 
+def test_every_example_of_the_next_round_gets_its_verdict(new_engine):
+    wrong = [r for r in new_engine.examples() if not r.as_expected]
+    assert wrong == []
+    assert any(r.rule == "showroom_min_buyers" for r in new_engine.examples())
+
+
 def test_the_change_report_lists_exactly_the_round_s_changes(old_engine, new_engine):
     changes = {(c.kind, c.action, c.id) for c in ruleset_changes(old_engine.definitions,
                                                                  new_engine.definitions)}
