@@ -165,9 +165,14 @@
   const received = {};
   let onBytes = () => {};
   const nativeFetch = self.fetch.bind(self);
+  // Wheel downloads started at boot, before Pyodide asks for them (it does so only once Python
+  // is up): absolute URL -> Promise<Response>, each handed out once.
+  const prefetched = new Map();
   self.fetch = async (input, init) => {
-    const response = await nativeFetch(input, init);
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const early = prefetched.get(new URL(url, self.location.href).href);
+    prefetched.delete(new URL(url, self.location.href).href);
+    const response = early ? await early.catch(() => nativeFetch(input, init)) : await nativeFetch(input, init);
     const name = decodeURIComponent(new URL(url, self.location.href).pathname.split("/").pop());
     if (response.ok && response.body && name in sizes) {
       const reader = response.clone().body.getReader();
@@ -299,6 +304,19 @@
     return [...seen].map((name) => lock.packages[name].file_name);
   }
 
+  // Download the engine's wheels as soon as the lock is known, alongside the runtime, with the
+  // lock's sha256 as integrity (as Pyodide would): Pyodide requests them only once Python has
+  // started, which left the network idle for a second or more.
+  function prefetchWheels(lock) {
+    for (const file of dependencyClosure(lock, ENGINE_PACKAGE)) {
+      const pkg = Object.values(lock.packages).find((p) => p.file_name === file);
+      const digest = pkg.sha256.match(/../g).map((b) => String.fromCharCode(parseInt(b, 16))).join("");
+      const early = nativeFetch(BASE + file, { integrity: "sha256-" + btoa(digest) });
+      early.catch(() => {}); // a failure is retried by Pyodide's own request
+      prefetched.set(BASE + file, early);
+    }
+  }
+
   let callPython = null; // (fn, argsJson) -> "s<text>" | "j<json>"
 
   async function boot() {
@@ -313,6 +331,7 @@
     // the file sizes for the progress bar. Passing it as lockFileContents (with an explicit
     // packageBaseUrl) saves Pyodide a second request.
     const lockPromise = fetchOk(BASE + "pyodide-lock.json", "pyodide-lock.json").then((r) => r.json());
+    lockPromise.then(prefetchWheels).catch(() => {}); // a bad lock is reported below
     // The form definitions are only needed at the very end; fetch them now, in parallel.
     const definitionsPromise = fetchOk(DEFINITIONS_URL, "definitions.json").then((r) => r.text());
     definitionsPromise.catch(() => {}); // awaited (and reported) below

@@ -7,21 +7,19 @@
 // HTML-native required marks, the draft record and the draft's file name.
 
 import { hidden } from "./conditions.js";
+import * as drafts from "./drafts.js";
 
 const meta = JSON.parse(document.getElementById("form-meta").textContent);
 const form = document.getElementById("dossier-form");
-const STORAGE_KEY = `formsite:draft:${meta.dossier}`;
-const BACKUP_KEY = `formsite:draft-backup:${meta.dossier}`;
 const $ = (id) => document.getElementById(id);
 
 // ---------------------------------------------------------------------------------------------
-// Draft: the data exactly as typed, saved to localStorage on every change.
+// Draft: the data exactly as typed, saved to IndexedDB (drafts.js) after every change.
 
 // The draft as found in storage when the page opened, before anything saved over it: once
-// the engine is ready it says what changed since (open_draft).
-let foundDraft = loadDraft();
-let draft = foundDraft ? structuredClone(foundDraft) : newDraft(emptyData());
-draft.attachments ??= [];
+// the engine is ready it says what changed since (open_draft). Both are set by openDraft().
+let foundDraft = null;
+let draft = newDraft(emptyData());
 
 function emptyData() {
   return Object.fromEntries(meta.forms.map((f) => [f, {}]));
@@ -30,37 +28,87 @@ function emptyData() {
 // A draft is the record the build generated (format, dossier, rule set) with its data, and,
 // on the county and city pages, the bundles it carries: [{name, sha256}] (bytes in IndexedDB).
 function newDraft(data, attachments = []) {
-  return { ...structuredClone(meta.draft_record), data, attachments };
+  const next = { ...structuredClone(meta.draft_record), data, attachments };
+  for (const f of meta.forms) next.data[f] ??= {};
+  return next;
 }
 
-function loadDraft() {
-  try {
-    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) || "null");
-    if (saved && saved.data && typeof saved.data === "object") {
-      for (const f of meta.forms) saved.data[f] ??= {};
-      return saved;
-    }
-  } catch (err) {
-    console.warn("draft unreadable, starting a new one", err);
+// Saving: one write at a time, each of the latest draft; the state beside the buttons says
+// only what is true: 正在保存 until the browser confirms, 已保存 with the time, or 未能保存.
+const saving = { queue: Promise.resolve(), waiting: null, previous: null, lastHistory: Date.now() };
+const tabs = "BroadcastChannel" in self ? new BroadcastChannel("formsite-drafts") : null;
+const TAB_ID = Math.random().toString(36).slice(2);
+
+function showSaveState(kind, text) {
+  const el = $("save-state");
+  el.textContent = text;
+  el.className = `save-state ${kind}`;
+  document.body.dataset.saved = kind;
+}
+
+// Save the draft. Resolves true once the browser has stored it, false if it refused (the
+// person is told at once). ``before``: the draft being replaced, kept in the history.
+function saveDraft({ before = null, reason = "" } = {}) {
+  if (saving.blocked) { // the stored draft could not be read: never write over it
+    showSaveState("failed", "未自动保存（见页面上方的提示）");
+    return Promise.resolve(false);
   }
-  return null;
-}
-
-let persistAsked = false;
-function saveDraft() {
   // Saved under the current rules from now on: the record head follows the site.
   draft = { ...draft, ...structuredClone(meta.draft_record), saved_at: new Date().toISOString() };
-  try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(draft));
-    $("save-state").textContent = `已自动保存 ${new Date().toLocaleTimeString("zh-CN")}`;
-  } catch (err) {
-    showNotice("浏览器存储空间已满，草稿未能保存。请立即点击“下载数据包”保存当前内容。", "error");
+  if (!before && saving.previous && Date.now() - saving.lastHistory > drafts.HISTORY_EVERY_MS) {
+    // Every few minutes of editing, the version before goes into the history too.
+    before = saving.previous;
+    reason = "自动保存";
   }
-  if (!persistAsked && navigator.storage && navigator.storage.persist) {
-    persistAsked = true;
-    navigator.storage.persist().catch(() => {});
-  }
+  // A write queued and not started yet will take the latest draft when it starts.
+  if (saving.waiting && !before) return saving.waiting;
+  showSaveState("saving", "正在保存……");
+  const write = saving.queue.then(() => {
+    if (saving.waiting === write) saving.waiting = null;
+    const snapshot = structuredClone(draft);
+    return drafts.writeDraft(meta.dossier, snapshot, { before, reason }).then(() => {
+      saving.previous = snapshot;
+      if (before) saving.lastHistory = Date.now();
+      if (!saving.waiting) showSaveState("saved", `已保存 ${new Date().toLocaleTimeString("zh-CN")}`);
+      tabs?.postMessage({ dossier: meta.dossier, tab: TAB_ID });
+      askPersistence();
+      return true;
+    });
+  }).catch((err) => {
+    saving.error = storageReason(err);
+    showSaveState("failed", "未能保存");
+    showNotice(`草稿未能保存到本机浏览器（${storageReason(err)}）。最近的修改只在本页面中，请立即点击“下载数据包”保存，`
+      + "或释放浏览器存储空间后再修改任意一项以重新保存。", "error");
+    return false;
+  });
+  saving.waiting = write;
+  saving.queue = write;
+  return write;
 }
+
+function storageReason(err) {
+  const name = err?.name || "";
+  if (name === "QuotaExceededError") return "浏览器存储空间已满";
+  if (name === "InvalidStateError" || name === "UnknownError") return "浏览器存储不可用，可能处于无痕模式或磁盘已满";
+  return err?.message || "未知原因";
+}
+
+// Ask once that this origin's storage is not evicted under pressure. The browser decides.
+let persistAsked = false;
+function askPersistence() {
+  if (persistAsked || !navigator.storage?.persist) return;
+  persistAsked = true;
+  navigator.storage.persist().then((granted) => {
+    $("save-state").title = granted ? "浏览器已同意长期保留本站的草稿" : "浏览器可能在存储空间不足时清除草稿，请定期下载数据包";
+  }, () => {});
+}
+
+// Another tab of the same page saved the draft: this tab's copy is now stale, and saving it
+// would overwrite the other tab's work.
+tabs?.addEventListener("message", ({ data }) => {
+  if (data.dossier !== meta.dossier || data.tab === TAB_ID) return;
+  showNotice("本草稿已在另一个浏览器标签页中被修改。为避免互相覆盖，请只在一个标签页中填写，并刷新本页以载入最新内容。", "warning");
+});
 
 function splitPath(path) {
   return path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p));
@@ -405,7 +453,10 @@ function showNoVerdict() {
 // ---------------------------------------------------------------------------------------------
 // The engine in the worker
 
-const engine = { worker: null, ready: false, failed: false, seq: 0, pending: new Map() };
+const engine = { worker: null, ready: false, failed: false, seq: 0, pending: new Map(), restarts: [] };
+// A runtime that fails again and again (the same content breaks it each time) is not
+// restarted forever: after this many failures within a minute the page stops trying.
+const MAX_RESTARTS_PER_MINUTE = 2;
 
 function startEngine() {
   let worker;
@@ -425,23 +476,57 @@ function startEngine() {
       $("engine-progress").hidden = true;
       $("engine-text").textContent = `校验引擎已就绪（${(msg.ms / 1000).toFixed(1)} 秒）`;
       document.body.dataset.engine = "ready";
-      restoreAttachments().finally(() => {
+      draftOpened.then(restoreAttachments).finally(() => {
         validateNow();
         tellAboutFoundDraft();
       });
     } else if (msg.type === "error") {
       engineFailed(msg.text);
+    } else if (msg.type === "fatal") {
+      restartEngine(worker);
     } else if (msg.type === "result") {
       const waiter = engine.pending.get(msg.id);
       engine.pending.delete(msg.id);
       if (waiter) (msg.ok ? waiter.resolve : waiter.reject)(msg.ok ? msg.value : new Error(msg.error));
     }
   });
-  worker.addEventListener("error", () => engineFailed("校验引擎启动失败。表单仍可填写并自动保存。"));
+  worker.addEventListener("error", () => {
+    if (engine.ready) restartEngine(worker);
+    else engineFailed("校验引擎启动失败。表单仍可填写并自动保存。");
+  });
+}
+
+// The worker's Python runtime failed (or the worker died): never talk to it again. Every call
+// waiting on it fails with a Chinese sentence, a fresh worker starts, and once it is ready the
+// draft (never touched by any of this) is validated again and the attached bundles handed over.
+function restartEngine(worker) {
+  if (worker !== engine.worker) return; // already replaced
+  worker.terminate();
+  engine.worker = null;
+  engine.ready = false;
+  engineView = null;
+  document.body.dataset.engine = "restarting";
+  for (const waiter of engine.pending.values()) waiter.reject(new Error("校验引擎出错，正在重新启动"));
+  engine.pending.clear();
+  const now = Date.now();
+  engine.restarts = engine.restarts.filter((t) => now - t < 60_000);
+  if (engine.restarts.length >= MAX_RESTARTS_PER_MINUTE) {
+    engineFailed("校验引擎多次运行出错，已停止重新启动。填写内容已保存在本机；请刷新页面重试，"
+      + "或下载草稿后联系网站管理员。");
+    return;
+  }
+  engine.restarts.push(now);
+  showNotice("校验引擎运行出错，已自动重新启动。填写内容没有受到影响，重新启动后会再次校验。", "warning");
+  $("engine-progress").hidden = false;
+  $("engine-progress").value = 0;
+  $("engine-text").textContent = "正在重新启动校验引擎……";
+  showNoVerdict();
+  startEngine();
 }
 
 function engineFailed(text) {
   if (engine.ready) return;
+  engine.worker?.terminate();
   engine.failed = true;
   document.body.dataset.engine = "failed";
   $("btn-export").textContent = "下载草稿（未校验）";
@@ -454,6 +539,10 @@ function engineFailed(text) {
 
 function call(fn, ...args) {
   return new Promise((resolve, reject) => {
+    if (!engine.worker) {
+      reject(new Error("校验引擎尚未就绪，请稍候"));
+      return;
+    }
     const id = ++engine.seq;
     engine.pending.set(id, { resolve, reject });
     engine.worker.postMessage({ type: "call", id, fn, args });
@@ -487,6 +576,7 @@ async function validateNow() {
       document.body.dataset.validated = String(Number(document.body.dataset.validated || 0) + 1);
     }
   } catch (err) {
+    if (!engine.ready) return; // the runtime failed: restartEngine says so and validates again
     $("verdict").textContent = "校验出错，结果未知";
     $("verdict").className = "verdict bad";
     showNotice(`校验时出现内部错误：${err.message}`, "error");
@@ -501,8 +591,10 @@ async function validateNow() {
 // the current forms have no field for) come from the engine, as for an imported bundle.
 async function tellAboutFoundDraft() {
   if (!foundDraft) return;
+  const told = foundDraft;
+  foundDraft = null; // once: a restarted engine does not say it again
   try {
-    const { notes } = JSON.parse(await call("open_draft", JSON.stringify({ dossier: meta.dossier, draft: foundDraft })));
+    const { notes } = JSON.parse(await call("open_draft", JSON.stringify({ dossier: meta.dossier, draft: told })));
     if (notes.length) showNotice("已载入本机保存的草稿，请注意：", "warning", notes);
   } catch (err) {
     console.warn("open_draft failed", err);
@@ -519,13 +611,15 @@ function refresh() {
   else showNoVerdict();
 }
 
-function changed() {
+function changed(history = {}) {
   if (engine.ready) document.body.dataset.pending = "1"; // cleared when the verdict is shown
-  saveDraft();
+  saveDraft(history);
   refresh();
 }
 
 form.addEventListener("input", (event) => {
+  // Until the stored draft is read, what is typed stays on screen and is merged then.
+  if (!draftOpen) return;
   const el = event.target;
   const path = el.dataset.optionOf || el.dataset.path;
   if (path) touched.add(path.split(".").slice(0, 2).join("."));
@@ -599,25 +693,22 @@ function download(name, bytes, type) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-// Replacing the whole draft (import, clear, restore): the old one goes to the backup slot.
-function replaceDraft(next, { backup = true } = {}) {
-  if (backup) {
-    try {
-      localStorage.setItem(BACKUP_KEY, JSON.stringify(draft));
-    } catch (err) {
-      showNotice("浏览器存储空间已满，无法保存备份，操作已取消。请先下载数据包保存当前内容。", "error");
-      return false;
-    }
-  }
+// Replacing the whole draft (import, clear, restore): the one replaced goes into the
+// history in the same write. If the browser cannot store it, nothing changes on screen.
+async function replaceDraft(next, reason) {
+  const before = draft;
   draft = newDraft(next.data, next.attachments || []);
+  ensurePresets();
+  if (!(await saveDraft({ before, reason }))) {
+    draft = before;
+    return false;
+  }
   foundDraft = null; // what the engine will say about the stored draft no longer applies
-  for (const f of meta.forms) draft.data[f] ??= {};
   touched.clear();
   showAllInline = false;
-  ensurePresets();
-  saveDraft();
   fillAll();
-  updateRestoreButton();
+  if (meta.attachments) showAttachments(null);
+  refreshHistory();
   return true;
 }
 
@@ -684,8 +775,8 @@ $("import-file").addEventListener("change", async () => {
     return;
   }
   const holdsSomething = touched.size > 0 || meta.forms.some((f) => holdsTyped(f));
-  if (holdsSomething && !confirm(`导入“${file.name}”将替换当前填写的内容。当前草稿会另存为备份，`
-    + "可用“恢复上一份草稿”找回。继续导入吗？")) return;
+  if (holdsSomething && !confirm(`导入“${file.name}”将替换当前填写的内容。当前草稿会存入“草稿历史”，`
+    + "可随时恢复。继续导入吗？")) return;
   let attachments = [];
   try {
     attachments = await keepAttachments(result.attachments || []);
@@ -693,40 +784,68 @@ $("import-file").addEventListener("change", async () => {
     showNotice(`导入失败：浏览器无法保存数据包中的文件（${err.message}）。当前草稿未作任何改动。`, "error");
     return;
   }
-  if (!replaceDraft({ data: result.data, attachments })) return;
-  showNotice(`已导入“${file.name}”。导入前的草稿已另存为备份，可用“恢复上一份草稿”找回。`,
+  if (!(await replaceDraft({ data: result.data, attachments }, "导入前"))) {
+    showNotice(`导入失败：浏览器未能保存导入的内容（${saving.error}）。当前草稿未作任何改动。`, "error");
+    return;
+  }
+  showNotice(`已导入“${file.name}”。导入前的草稿已存入“草稿历史”，可随时恢复。`,
     result.notes.length ? "warning" : "info", result.notes);
 });
 
-$("btn-clear").addEventListener("click", () => {
-  if (!confirm("确定清空全部填写内容吗？清空前的草稿会另存为备份。")) return;
-  if (replaceDraft({ data: emptyData() })) {
-    showNotice("已清空。清空前的草稿已另存为备份，可用“恢复上一份草稿”找回。", "info");
+$("btn-clear").addEventListener("click", async () => {
+  if (!confirm("确定清空全部填写内容吗？清空前的草稿会存入“草稿历史”。")) return;
+  if (await replaceDraft({ data: emptyData() }, "清空前")) {
+    showNotice("已清空。清空前的草稿已存入“草稿历史”，可随时恢复。", "info");
   }
 });
 
-// One backup slot: the draft before the last import or clear. Restoring swaps the two, so a
-// restore can itself be undone.
-function updateRestoreButton() {
-  $("btn-restore").hidden = !localStorage.getItem(BACKUP_KEY);
-  if (meta.attachments) showAttachments(null);
+// The history of earlier versions of this draft (drafts.js), newest first, each restorable.
+// Restoring puts the current draft into the history too, so a restore can itself be undone.
+async function refreshHistory() {
+  let versions = [];
+  try {
+    versions = await drafts.listHistory(meta.dossier);
+  } catch (err) {
+    console.warn("draft history unreadable", err);
+  }
+  $("btn-history").textContent = `草稿历史（${versions.length}）`;
+  $("btn-history").disabled = versions.length === 0;
+  const list = $("history-list");
+  list.replaceChildren(...versions.map((v) => {
+    const li = document.createElement("li");
+    const when = v.saved_at ? new Date(v.saved_at).toLocaleString("zh-CN") : "时间不详";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "恢复此版本";
+    button.setAttribute("aria-label", `恢复${when}（${v.reason}）的草稿`);
+    button.addEventListener("click", () => restoreVersion(v.id, when));
+    li.append(`${when}（${v.reason}） `, button);
+    return li;
+  }));
 }
 
-$("btn-restore").addEventListener("click", () => {
-  const backup = JSON.parse(localStorage.getItem(BACKUP_KEY) || "null");
-  if (!backup || !backup.data) return;
-  if (!confirm("恢复上一份草稿？当前内容会与备份互换，可再次点击恢复。")) return;
-  if (replaceDraft({ data: backup.data, attachments: backup.attachments || [] })) {
-    showNotice("已恢复上一份草稿。", "info");
-    putStoredAttachments().then(() => validateNow());
+async function restoreVersion(id, when) {
+  const version = await drafts.readHistory(id).catch(() => null);
+  if (!version?.data) {
+    showNotice("无法读取该版本的草稿。", "error");
+    return;
   }
-});
+  if (!confirm(`恢复${when}的草稿？当前内容会先存入“草稿历史”。`)) return;
+  if (await replaceDraft({ data: version.data, attachments: version.attachments || [] }, "恢复前")) {
+    showNotice(`已恢复${when}的草稿。恢复前的内容已存入“草稿历史”。`, "info");
+    $("history").hidden = true;
+    $("btn-history").setAttribute("aria-expanded", "false");
+    putStoredAttachments().then(() => validateNow());
+  } else {
+    showNotice(`恢复失败：浏览器未能保存（${saving.error}）。当前草稿未作任何改动。`, "error");
+  }
+}
 
-// Another tab of the same page saved the draft: this tab's copy is now stale, and saving it
-// would overwrite the other tab's work.
-window.addEventListener("storage", (event) => {
-  if (event.key !== STORAGE_KEY || event.newValue === null) return;
-  showNotice("本草稿已在另一个浏览器标签页中被修改。为避免互相覆盖，请只在一个标签页中填写，并刷新本页以载入最新内容。", "warning");
+$("btn-history").addEventListener("click", () => {
+  const panel = $("history");
+  panel.hidden = !panel.hidden;
+  $("btn-history").setAttribute("aria-expanded", String(!panel.hidden));
+  if (!panel.hidden) $("history-list").querySelector("button")?.focus();
 });
 
 $("btn-print").addEventListener("click", () => window.print());
@@ -789,10 +908,9 @@ async function putStoredAttachments() {
   }
   if (files.length) await call("put_attachments", JSON.stringify({ dossier: meta.dossier, files }));
   if (missing.length) {
-    localStorage.setItem(BACKUP_KEY, JSON.stringify(draft)); // what was typed for them stays restorable
+    const before = structuredClone(draft); // what was typed for them stays restorable
     draft.attachments = draft.attachments.filter((a) => !missing.includes(a));
-    await syncRows();
-    updateRestoreButton();
+    await syncRows({ before, reason: "移除缺失的数据包前" });
     showNotice(`以下${meta.attachments.label}的文件已不在本机浏览器中，请重新导入：`, "warning",
       missing.map((a) => a.name));
   }
@@ -805,12 +923,13 @@ function restoreAttachments() {
 }
 
 // Rows follow the bundles: the engine adds, keeps and drops rows and fills their names.
-async function syncRows() {
+async function syncRows(history = {}) {
   const answer = JSON.parse(await call("sync_rows", JSON.stringify({
     dossier: meta.dossier, data: draft.data, attachments: attachmentRefs() })));
   draft.data = answer.data;
   renderTable(meta.attachments.table);
-  changed();
+  changed(history);
+  if (history.before) refreshHistory();
 }
 
 async function attachFiles(fileList) {
@@ -841,11 +960,10 @@ async function attachFiles(fileList) {
 
 async function detach(index) {
   const item = draft.attachments[index];
-  if (!confirm(`移除“${item.name}”？对应的填写内容（如该项目的申报表）也会一并移除。移除前的草稿会另存为备份。`)) return;
-  localStorage.setItem(BACKUP_KEY, JSON.stringify(draft));
+  if (!confirm(`移除“${item.name}”？对应的填写内容（如该项目的申报表）也会一并移除。移除前的草稿会存入“草稿历史”。`)) return;
+  const before = structuredClone(draft);
   draft.attachments.splice(index, 1);
-  await syncRows();
-  updateRestoreButton();
+  await syncRows({ before, reason: `移除“${item.name}”前` });
 }
 
 // The list of attached bundles with the engine's word on each (null: names only, until then),
@@ -948,8 +1066,56 @@ if (meta.attachments) {
 // For benchmarks and tests, and for support staff in the developer console.
 window.formsiteEngine = { call, get ready() { return engine.ready; } };
 
-ensurePresets();
-fillAll();
-showSums();
-updateRestoreButton();
+// ---------------------------------------------------------------------------------------------
+// Start: the engine loads while the stored draft is read. What was typed before this script
+// ran (a slow server) is kept: the stored draft merges under what is on screen, never over it.
+
+let draftOpen = false;
+
+function typedOnScreen() {
+  const typed = [];
+  for (const el of form.querySelectorAll("input[data-path], textarea[data-path], select[data-path]")) {
+    const edited = el.type === "checkbox" ? el.checked !== el.defaultChecked
+      // A select with no option marked selected shows its first one.
+      : el.tagName === "SELECT" ? el.selectedIndex !== Math.max(0, [...el.options].findIndex((o) => o.defaultSelected))
+        : el.value !== el.defaultValue;
+    if (edited) typed.push([el.dataset.path, controlValue(el)]);
+  }
+  const groups = new Set([...form.querySelectorAll("[data-option-of]")]
+    .filter((input) => input.checked !== input.defaultChecked).map((input) => input.dataset.optionOf));
+  for (const path of groups) typed.push([path, groupValue(path)]);
+  return typed;
+}
+
+async function openDraft() {
+  let stored = null;
+  try {
+    stored = await drafts.readDraft(meta.dossier);
+  } catch (err) {
+    saving.blocked = true;
+    showNotice(`无法读取本机保存的草稿（${storageReason(err)}）。为免覆盖它，本页暂不自动保存：`
+      + "请刷新页面重试；如需现在填写，填写完请点击“下载数据包”保存。", "error");
+  }
+  if (stored?.data && typeof stored.data === "object") {
+    foundDraft = stored;
+    draft = { ...structuredClone(stored), attachments: Array.isArray(stored.attachments) ? stored.attachments : [] };
+    for (const f of meta.forms) draft.data[f] ??= {};
+    saving.previous = stored;
+  }
+  const typed = typedOnScreen();
+  for (const [path, value] of typed) {
+    setAt(path, value);
+    touched.add(path.split(".").slice(0, 2).join("."));
+  }
+  draftOpen = true;
+  ensurePresets();
+  fillAll();
+  showSums();
+  if (typed.length) saveDraft();
+  else if (stored && !saving.blocked) showSaveState("saved", `已载入本机草稿${stored.saved_at ? `（保存于 ${new Date(stored.saved_at).toLocaleString("zh-CN")}）` : ""}`);
+  refreshHistory();
+  if (meta.attachments) showAttachments(null);
+}
+
 startEngine();
+const draftOpened = openDraft();
