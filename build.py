@@ -48,6 +48,14 @@ def _load(rules: Path | None) -> tuple[Definitions, Path]:
         raise SystemExit(2) from None
 
 
+# Where the build keeps what it downloads (the pinned wheels, a copy of the Pyodide runtime,
+# each with its sha256) and what it compiles; --cache points elsewhere (a copied .cache/).
+# With --offline it takes the wheels and the runtime from there only: no pip, no npm, no
+# node_modules, so an intranet machine without a package registry can rebuild.
+CACHE = ROOT / ".cache"
+OFFLINE = False
+
+
 def build(out: Path, *, runtime: bool = True, rules: Path | None = None,
           previous_rules: Path | None = None, screenshots: bool = True) -> Path:
     started = time.perf_counter()
@@ -111,13 +119,13 @@ def _assemble(engine: Engine, staging: Path, *, runtime: bool,
     render_site(engine, ROOT / "site_src" / "templates", staging)
     copy_static(ROOT / "site_src" / "static", staging)
     if runtime:
-        from builder.pyodide_runtime import vendor_pyodide
+        from builder.pyodide_runtime import runtime_packages, vendor_pyodide
         from builder.wheels import build_engine_wheel, download_browser_wheels
 
-        cache = ROOT / ".cache"
-        wheels = download_browser_wheels(cache / "wheels")
-        engine_wheel = build_engine_wheel(ROOT, cache / "engine-wheel")
-        vendor_pyodide(staging, ROOT / "node_modules", [*wheels, engine_wheel])
+        wheels = download_browser_wheels(CACHE / "wheels", offline=OFFLINE)
+        engine_wheel = build_engine_wheel(ROOT, CACHE / "engine-wheel")
+        packages = runtime_packages(ROOT / "node_modules", CACHE / "runtime", offline=OFFLINE)
+        vendor_pyodide(staging, packages, [*wheels, engine_wheel], cache_dir=CACHE / "precompiled")
         shutil.copy2(ROOT / "builder" / "runtime" / "py-worker.js", staging / "py-worker.js")
     # Last among the site's own files: sw.js lists (and hashes) every file it caches, then
     # the large files get precompressed .gz siblings.
@@ -161,7 +169,13 @@ def main(argv: list[str] | None = None) -> int:
                              "set names as previous:)")
     parser.add_argument("--no-screenshots", action="store_true",
                         help="guides without screenshots of the pages (no browser on this machine)")
+    parser.add_argument("--cache", type=Path, metavar="DIR", default=ROOT / ".cache",
+                        help="where downloaded wheels and runtime are kept (default: .cache/)")
+    parser.add_argument("--offline", action="store_true",
+                        help="build from --cache only: no pip, no npm, no network")
     args = parser.parse_args(argv)
+    global CACHE, OFFLINE  # noqa: PLW0603 - read by _assemble
+    CACHE, OFFLINE = args.cache.resolve(), args.offline
     if not (args.command == "serve" and args.no_build):
         build(args.out, runtime=not args.no_runtime, rules=args.rules,
               previous_rules=args.previous_rules, screenshots=not args.no_screenshots)

@@ -52,6 +52,42 @@ class RuntimeVendorError(RuntimeError):
     """The npm package or the wheels are not what the worker expects."""
 
 
+# What the build reads from the npm package (vendored, or run in Node to compile and to
+# record imports); kept in the build's cache with their sha256 for offline rebuilds.
+RUNTIME_CACHE_FILES = ("package.json", "pyodide-lock.json", "pyodide.mjs", "pyodide.asm.mjs",
+                       "pyodide.asm.wasm", "python_stdlib.zip")
+_SUMS = "SHA256SUMS.json"
+
+
+def runtime_packages(node_modules: Path, cache: Path, *, offline: bool = False) -> Path:
+    """A folder holding ``pyodide/`` (the npm package's files) for :func:`vendor_pyodide`.
+
+    Normally ``node_modules``, whose runtime files are then also copied to ``cache/pyodide/``
+    with their sha256 (once per version). With ``offline``, or when ``node_modules`` has no
+    runtime, the cached copy is used after checking every sha256.
+    """
+    from builder.files import sha256_file
+
+    npm, kept = node_modules / "pyodide", cache / "pyodide"
+    if not offline and (npm / "package.json").is_file():
+        sums = {name: sha256_file(npm / name) for name in RUNTIME_CACHE_FILES if (npm / name).is_file()}
+        if not (kept / _SUMS).is_file() or json.loads((kept / _SUMS).read_text(encoding="utf-8")) != sums:
+            shutil.rmtree(kept, ignore_errors=True)
+            kept.mkdir(parents=True)
+            for name in sums:
+                shutil.copyfile(npm / name, kept / name)
+            (kept / _SUMS).write_text(json.dumps(sums, indent=1), encoding="utf-8")
+        return node_modules
+    if not (kept / _SUMS).is_file():
+        raise RuntimeVendorError(f"离线构建：{kept} 中没有 Pyodide 运行环境的副本。请从已联网构建过的"
+                                 "机器复制 .cache/ 目录（或先运行 npm ci）。")
+    sums = json.loads((kept / _SUMS).read_text(encoding="utf-8"))
+    for name in RUNTIME_CACHE_FILES:
+        if name not in sums or not (kept / name).is_file() or sha256_file(kept / name) != sums[name]:
+            raise RuntimeVendorError(f"离线构建：{kept / name} 缺失或与记录的 sha256 不符。")
+    return cache
+
+
 @contextlib.contextmanager
 def _accept_pep783_platform_tags() -> Iterator[None]:
     """Let pyodide-lock 0.2.1 accept ``pyemscripten_<abi>_wasm32`` wheels.

@@ -141,17 +141,22 @@ def _cached(cache_dir: Path) -> list[Path] | None:
     return None
 
 
-def download_browser_wheels(cache_dir: Path) -> list[Path]:
+def download_browser_wheels(cache_dir: Path, *, offline: bool = False) -> list[Path]:
     """Return the pinned Pyodide wheels of the engine's dependencies, downloading if needed.
 
     Skips pip entirely when ``cache_dir`` already holds every pinned file with its pinned
-    sha256, so rebuilds work offline. Raises :class:`WheelError` when what pip fetched does
-    not match the pins (e.g. a pin was edited by hand inconsistently).
+    sha256, so rebuilds work offline; with ``offline`` a missing or changed file is an error
+    instead of a download. Raises :class:`WheelError` when what pip fetched does not match the
+    pins (e.g. a pin was edited by hand inconsistently).
     """
     cache_dir.mkdir(parents=True, exist_ok=True)
     cached = _cached(cache_dir)
     if cached is not None:
         return cached
+    if offline:
+        raise WheelError(f"离线构建：{cache_dir} 中缺少固定版本的浏览器 wheel（或其 sha256 不符）："
+                         + "、".join(p.file_name for p in BROWSER_WHEELS)
+                         + "。请从已联网构建过的机器复制 .cache/ 目录。")
     cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
            "--only-binary=:all:", "--platform", PYODIDE_PLATFORM, "--platform", "any",
            "--python-version", PYODIDE_PYTHON, "-d", str(cache_dir),
