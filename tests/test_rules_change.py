@@ -216,3 +216,27 @@ def test_building_the_next_round_reports_and_documents_its_changes(tmp_path):
     rules = (out / "docs" / "rules.html").read_text(encoding="utf-8")
     assert "跨境电商产业带展示选品中心实际使用面积的最低要求" in rules
     assert "展示选品中心年接待境内外采购商" in (out / "project.html").read_text(encoding="utf-8")
+
+
+def test_a_field_dropped_by_the_new_rules_is_named_and_its_value_kept():
+    from support.inline import inline_engine
+
+    from formsite.changes import changes_for
+
+    form = """
+        id: f
+        sections:
+          - id: s
+            title: 第一部分
+            fields:
+              - {id: amount, label: 金额, type: money, unit: 万元}
+              %s
+    """
+    old = inline_engine(form % "- {id: note, label: 备注, type: text}")
+    new_definitions = inline_engine(form % "").definitions
+    new = Engine.from_definitions(with_previous(new_definitions, old.definitions))
+    data = {"f": {"amount": "5", "note": "去年填的备注"}}
+    record = {**draft_record(old.dossiers["d"]), "data": data}
+    notes = changes_for(new.dossiers["d"], record, data, new.validate("d", data), subject="本草稿")
+    assert notes[1:] == ["不再填写的项：“备注”（附件 测试表·第一部分），原填写的“去年填的备注”"
+                         "已原样保留在草稿和导出文件中，但不再显示和校验。"]
