@@ -34,6 +34,7 @@ from builder.hosting import (
     NGINX_SNIPPET,
     HostingError,
     header_policy,
+    nginx_snippet,
     write_server_configs,
 )
 from builder.site import CONTENT_SECURITY_POLICY
@@ -258,3 +259,36 @@ def test_page_validates_behind_a_poor_server(chromium, dist: Path) -> None:
         assert "content-encoding" not in headers and "content-security-policy" not in headers
         engine_checks_the_page(chromium, base_url)
     assert any(p.endswith(".whl") for p in log) and any(p.endswith("definitions.json") for p in log)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("allow_wasm", "engine"), [(True, "ready"), (False, "failed")])
+def test_the_header_policy_governs_the_worker(chromium, dist: Path, tmp_path: Path,
+                                              allow_wasm: bool, engine: str) -> None:
+    """Why the policy names 'wasm-unsafe-eval': without it in the header the worker may not
+    compile WebAssembly and the engine never starts (the page keeps the form and says so),
+    although the pages' <meta> still allows it. So the header, not the <meta>, is what the
+    worker obeys, and the tests above ran Pyodide under it."""
+    if nginx_binary() is None:
+        pytest.skip("nginx is not installed (scripts/setup.sh installs it)")
+    site = tmp_path / "site"  # the built site, with only the nginx snippet changed
+    site.mkdir()
+    for entry in dist.iterdir():
+        if entry.name != "deploy":
+            (site / entry.name).symlink_to(entry)
+    policy = CONTENT_SECURITY_POLICY
+    if not allow_wasm:
+        policy = policy.replace(" 'wasm-unsafe-eval'", "")
+        assert policy != CONTENT_SECURITY_POLICY
+    (site / NGINX_SNIPPET).parent.mkdir()
+    (site / NGINX_SNIPPET).write_text(nginx_snippet(header_policy(policy), []), encoding="utf-8")
+    context = chromium.new_context()
+    try:
+        with run_nginx(site, SUB_PATH) as base_url:
+            page = context.new_page()
+            page.goto(base_url + "project.html")
+            page.wait_for_selector("body[data-engine=ready], body[data-engine=failed]",
+                                   timeout=120_000)
+            assert page.locator("body").get_attribute("data-engine") == engine
+    finally:
+        context.close()
