@@ -234,7 +234,7 @@ def test_worker_script_served_as_text_fails_visibly(browser, serve_site) -> None
 
 
 def test_missing_wheel_is_reported_not_hung(browser, serve_site) -> None:
-    """IIS answers 404 for extensions missing from its MIME map (dist/pyodide/web.config
+    """IIS answers 404 for extensions missing from its MIME map (dist/web.config
     adds .whl there); the worker must say which file, not hang."""
     served = serve_site(mime_overrides={".whl": None})
     boot = _boot(browser, served.base_url, timeout_s=60)
