@@ -9,7 +9,7 @@ compiles them once, so the magic number and bytecode are exactly what the browse
 * ``python_stdlib.zip`` → a zip with ``name.pyc`` where ``name.py`` was: zipimport tries
   ``.pyc`` before ``.py`` at the same path. Only the modules the engine loads are kept (the
   list comes from builder/stdlib_usage.py); the ``.py`` sources are dropped (see
-  :data:`KEEP_STDLIB_SOURCES`) and docstrings and asserts are compiled out (``-OO``). Files
+  :data:`KEEP_STDLIB_SOURCES`) and docstrings are compiled out. Files
   that are not ``.py`` (and any source that does not compile) are kept as they are.
 * each wheel → the same wheel with bytecode: without what the browser never imports, and
   either with ``__pycache__/<module>.cpython-314.pyc`` beside each source or with a sourceless
@@ -152,17 +152,29 @@ def _run_in_pyodide(pyodide_dir: Path, jobs: list[dict[str, object]]) -> None:
 # Pyodide side (CPython 3.14 in Node; standard library only).
 
 
-def _pyc(source: bytes, filename: str, optimize: int = 0) -> bytes:
+def _pyc(source: bytes, filename: str, docstrings: bool = True) -> bytes:
     """An unchecked hash-based pyc, as ``py_compile`` with ``UNCHECKED_HASH`` writes it.
 
-    ``optimize=2`` (as ``python -OO``) leaves out docstrings and asserts: the standard library
-    and the third-party wheels are shipped so (the standard library is tested under -OO, and
-    nothing the engine runs reads their docstrings); the engine itself is not.
+    Without ``docstrings`` the docstrings are left out (as ``python -OO`` does; nothing the
+    page runs reads one: the checks' docstrings feed the rules reference, written at build
+    time by CPython) but, unlike ``-OO``, asserts stay: some libraries validate with them.
     """
+    import ast
     import importlib._bootstrap_external as external
     import importlib.util
 
-    code = compile(source, filename, "exec", dont_inherit=True, optimize=optimize)
+    if docstrings:
+        code = compile(source, filename, "exec", dont_inherit=True, optimize=0)
+    else:
+        tree = ast.parse(source, filename)
+        for node in ast.walk(tree):
+            if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                    and node.body and isinstance(node.body[0], ast.Expr)
+                    and isinstance(node.body[0].value, ast.Constant)
+                    and isinstance(node.body[0].value.value, str)):
+                doc = node.body[0]
+                node.body[0:1] = [] if len(node.body) > 1 else [ast.copy_location(ast.Pass(), doc)]
+        code = compile(tree, filename, "exec", dont_inherit=True, optimize=0)
     return bytes(external._code_to_hash_pyc(code, importlib.util.source_hash(source), False))
 
 
@@ -189,7 +201,7 @@ def _mode(info: zipfile.ZipInfo) -> int:
     return 0o755 if mode & 0o111 else 0o644
 
 
-def compile_stdlib(src: str, dst: str, keep: list[str] | None = None, optimize: int = 0,
+def compile_stdlib(src: str, dst: str, keep: list[str] | None = None, docstrings: bool = True,
                    keep_sources: bool = KEEP_STDLIB_SOURCES) -> dict[str, int]:
     """Compile the stdlib zip; with ``keep`` (zip member names of modules, ``json/__init__.py``)
     only those modules, and the data files of the packages they are in."""
@@ -215,7 +227,7 @@ def compile_stdlib(src: str, dst: str, keep: list[str] | None = None, optimize: 
                 if name + "c" in names:
                     raise ValueError(f"{src} already holds {name}c")
                 try:
-                    entries[name + "c"] = (_pyc(data, f"{STDLIB_ZIP_PATH}/{name}", optimize), 0o644)
+                    entries[name + "c"] = (_pyc(data, f"{STDLIB_ZIP_PATH}/{name}", docstrings), 0o644)
                 except (SyntaxError, ValueError):
                     failed += 1  # zipimport falls back to the source
                     entries[name] = (data, _mode(info))
@@ -232,7 +244,7 @@ def _record_hash(data: bytes) -> str:
 
 
 def compile_wheel(src: str, dst: str, drop: list[str] | None = None, sources: bool = True,
-                  optimize: int = 0) -> dict[str, int]:
+                  docstrings: bool = True) -> dict[str, int]:
     """The wheel with bytecode for every module.
 
     ``drop``: fnmatch patterns of members left out (never imported in the browser: pydantic's
@@ -278,7 +290,7 @@ def compile_wheel(src: str, dst: str, drop: list[str] | None = None, sources: bo
                 pyc_name = name + "c"
             if pyc_name in names:
                 continue
-            added[pyc_name] = _pyc(data, f"{SITE_PACKAGES}/{name}", optimize)
+            added[pyc_name] = _pyc(data, f"{SITE_PACKAGES}/{name}", docstrings)
     record_text = files[record_name][0].decode("utf-8")
     rows = [row for row in csv.reader(io.StringIO(record_text))
             if row and row[0] != record_name and row[0] not in removed]

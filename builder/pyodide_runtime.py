@@ -241,7 +241,7 @@ def vendor_pyodide(dist_dir: Path, node_modules: Path, wheels: list[Path], *,
             keep = shipped_members(record(npm, out, dist_dir / "definitions.json"),
                                    sources["python_stdlib.zip"])
             [stdlib] = compile_to_pyc([sources["python_stdlib.zip"]], node_modules, cache,
-                                      [{"keep": keep, "optimize": 2}])
+                                      [{"keep": keep, "docstrings": False}])
         except (PrecompileError, StdlibUsageError) as exc:
             raise RuntimeVendorError(str(exc)) from None
         sources["python_stdlib.zip"] = stdlib

@@ -51,7 +51,7 @@ ALLOW: tuple[str, ...] = (
     # What printing a traceback to the console reads (the worker's error boundary).
     "traceback", "linecache", "tokenize", "token", "textwrap", "_colorize",
     # The archive and compression modules a bundle may use.
-    "zipfile.*", "lzma", "bz2", "_compression",
+    "zipfile.*", "lzma", "bz2", "compression.zstd.*",
 )
 
 
@@ -63,12 +63,13 @@ class StdlibUsageError(RuntimeError):
     """The engine could not be run in Pyodide to record its imports."""
 
 
-def allowed_members(names: set[str]) -> set[str]:
-    """The zip members (``json/__init__.py``) of :data:`ALLOW`, among ``names``."""
+def allowed_members(names: set[str], entries: tuple[str, ...] = ALLOW) -> set[str]:
+    """The zip members (``json/__init__.py``) of ``entries`` (:data:`ALLOW`), among ``names``,
+    with the packages above them."""
     import fnmatch
 
     out: set[str] = set()
-    for entry in ALLOW:
+    for entry in entries:
         if entry.endswith(".*") and "*" not in entry[:-2]:
             prefix = entry[:-2].replace(".", "/") + "/"
             out |= {n for n in names if n.startswith(prefix) and n.endswith(".py")}
@@ -142,6 +143,8 @@ def engine_imports(src: Path = Path(__file__).resolve().parents[1] / "src" / "fo
     names = set()
     for source in sorted(src.rglob("*.py")):
         module = ".".join(("formsite", *source.relative_to(src).with_suffix("").parts))
+        if module in BUILD_ONLY:
+            continue  # the CLI's and the loader's imports are not the browser's
         names.add(module.removesuffix(".__init__"))
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):

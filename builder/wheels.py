@@ -58,15 +58,12 @@ WHEEL_DROP: tuple[str, ...] = (
     "*.pyi", "*/py.typed", "*.dist-info/sboms/*", "*/tests/*", "*/test_*.py",
     "pydantic/v1/*", "pydantic/mypy.py",
 )
-ENGINE_DISTRIBUTION = "formsite"
 
 
 def shipped_wheel_options(wheel: Path) -> dict[str, object]:
-    """How builder/precompile.py ships ``wheel``: as bytecode only (a traceback on the console
-    names file and line, without the line's text). The dependencies without docstrings and
-    asserts (``-OO``); the engine as written (its check functions' docstrings are read)."""
-    engine = wheel.name.startswith(ENGINE_DISTRIBUTION + "-")
-    return {"drop": list(WHEEL_DROP), "sources": False, "optimize": 0 if engine else 2}
+    """How builder/precompile.py ships ``wheel``: as bytecode only, without docstrings (a
+    traceback on the console names file and line, without the line's text)."""
+    return {"drop": list(WHEEL_DROP), "sources": False, "docstrings": False}
 
 
 # Fixed zip timestamps (setuptools/wheel honour SOURCE_DATE_EPOCH): the same tree gives the
