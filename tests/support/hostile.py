@@ -192,6 +192,13 @@ def _documents_from(engine: Engine, dossier: str, suffix: str) -> bytes:
     return make_zip(remanifest({**files, **swapped}))
 
 
+def _exported_with(engine: Engine, **values: str) -> bytes:
+    """What the page exports when these values were typed into 附件3."""
+    data = valid_project_dossier()
+    data["project_info"].update(values)
+    return engine.export("project", data)[1]
+
+
 def _subsidy(record: dict) -> None:
     record["data"]["project_info"]["subsidy_requested"] = "299"
 
@@ -263,8 +270,8 @@ CASES: list[Case] = [
     Case("1e400", lambda e: _value(e, "1e400"), "数值“1e400”", "bundle.bad_number", file_name="hostile.json"),
     Case("int-5000-digits", lambda e: _value(e, "9" * 5000), "本系统不使用的数值", "bundle.bad_number",
          file_name="hostile.json"),
-    Case("lone-surrogate", lambda e: edited(honest(e), lambda r: r["data"]["project_info"].update(
-        project_name="安吉\ud800椅业")), "项目名称含有1个无效的字符", "text.surrogates", refused=False),
+    Case("lone-surrogate", lambda e: _exported_with(e, project_name="安吉\ud800椅业"), "项目名称含有1个无效的字符",
+         "text.surrogates", refused=False),
     Case("huge-string", lambda e: edited(honest(e), _padded(3 << 20)), "项目名称过长：最多", "text.too_long",
          refused=False),
     # --- the format's own fields ------------------------------------------------------------------
