@@ -300,8 +300,9 @@ def _shifted_tree(tmp_path: Path, years: list[int], plan: int) -> Path:
     shutil.copytree(rules.parent, root / "rules")
     target = root / "rules" / rules.name
     text = target.read_text(encoding="utf-8")
-    text, n1 = re.subn(r"(?m)^(\s+summary_years:).*$", rf"\1 {years}", text)
-    text, n2 = re.subn(r"(?m)^(\s+plan_year:).*$", rf"\1 {plan}", text)
+    # The values, not their explanations in parameter_docs.
+    text, n1 = re.subn(r"(?m)^(\s+summary_years:) *\[.*$", rf"\1 {years}", text)
+    text, n2 = re.subn(r"(?m)^(\s+plan_year:) *[0-9].*$", rf"\1 {plan}", text)
     assert n1 == n2 == 1
     target.write_text(text, encoding="utf-8")
     return root
