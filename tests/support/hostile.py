@@ -257,6 +257,10 @@ CASES: list[Case] = [
     Case("bzip2", lambda e: make_zip(unzip(honest(e)), zipfile.ZIP_BZIP2), "不使用的压缩方式",
          "bundle.unsupported_compression"),
     Case("deep-3000", lambda e: _DEEP, "嵌套层数过多", "bundle.too_deep", file_name="hostile.json"),
+    # json.loads itself ends Pyodide under Node (a fatal stack overflow) at this depth; so many
+    # brackets are refused by their count, before their depth is even scanned.
+    Case("deep-100000", lambda e: _DEEP.replace(b"[" * 3000, b"[" * 100_000).replace(b"]" * 3000, b"]" * 100_000),
+         "数据项过多", "bundle.too_many_values", file_name="hostile.json"),
     Case("deep-900-in-zip", lambda e: make_zip({DATA_FILE: _DEEP.replace(b"[" * 2100, b"").replace(b"]" * 2100, b"")}),
          "嵌套层数过多", "bundle.too_deep"),
     Case("rows-100000", lambda e: edited(honest(e), _rows(100_000)), "数据项过多（超过50000项）",
