@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import os
 import subprocess
 import sys
@@ -541,16 +542,50 @@ def test_blank_is_the_engine_s_blank(page):
     assert "请填写项目名称" in page.locator("#summary-list").text_content()
 
 
-def test_a_blank_form_is_not_a_wall_of_red(page):
-    """Opened blank, the form lists no errors yet; the engine's verdict says what there is to
-    do. The first entry brings the summary; nothing typed is lost or hidden meanwhile."""
+def test_a_blank_form_is_not_a_wall_of_red(page, engine):
+    """Opened blank, the form is a to-do list: every entry to make is 待填写 (grey, beside the
+    field and listed in the summary with a jump), the engine's verdict counts the progress, and
+    nothing is red. A blank turns red once the person has been in the field and left it, or
+    asks to download; a value typed wrong is red at once (once the field is left)."""
     wait_ready(page)
     settled(page)
-    assert page.locator("#verdict").text_content().startswith("尚未开始填写")
+    total = len(engine.validate("project", {}).entries)
+    verdict = page.locator("#verdict")
+    assert verdict.text_content() == f"尚未开始填写（已完成 0/{total} 项）"
     assert page.locator("#summary-list li").count() == 0
-    assert "尚未开始填写" in page.locator("#summary-empty").text_content()
     assert page.locator("[aria-invalid=true]").count() == 0
-    field(page, "项目名称").fill("安吉县椅业跨境电商产业带展示选品中心")
+    todo = page.locator("#todo-list li")
+    # Every entry, and the cells of the preset plan rows (their dates are given, not typed).
+    presets = {"project_info": {"progress_plan": [{"deadline": "2024-12-31"}, {"deadline": "2025-09-30"}]}}
+    expected = engine.validate("project", presets).todo
+    expect(page.locator("#todo-title")).to_have_text(f"待填写（{len(expected)}项）")
+    assert todo.count() == len(expected) > total
+    name = field(page, "项目名称")
+    beside = page.locator("#" + name.get_attribute("aria-describedby").split()[-1])
+    assert beside.text_content() == "待填写" and "todo" in beside.get_attribute("class")
+
+    name.fill("安吉县椅业跨境电商产业带展示选品中心")
     settled(page)
-    assert page.locator("#verdict").text_content().startswith("未通过校验")
-    assert page.locator("#summary-list li.error").count() > 10
+    expect(verdict).to_have_text(re.compile(rf"^未通过校验：已完成 1/{total} 项，{len(expected) - 1}处待填写$"))
+    assert page.locator("#summary-list li.error").count() == 0
+
+    # The summary jumps to the field; left blank after being visited, it is an error.
+    todo.filter(has_text="法定代表人").get_by_role("link").click()
+    legal = field(page, "法定代表人")
+    expect(legal).to_be_focused()
+    legal.press("Tab")
+    settled(page)
+    assert legal.get_attribute("aria-invalid") == "true"
+    assert "请填写法定代表人" in page.locator("#summary-list li.error").first.text_content()
+    # A value typed wrong is an error, not a to-do.
+    code = field(page, "社会信用代码")
+    code.fill("1234")
+    code.press("Tab")
+    settled(page)
+    assert code.get_attribute("aria-invalid") == "true"
+    # Asking to download shows every blank as an error.
+    with page.expect_download():
+        page.get_by_role("button", name="下载数据包").click()
+    settled(page)
+    assert page.locator("#todo-list li").count() == 0
+    assert page.locator("#summary-list li.error").count() >= total - 1

@@ -262,6 +262,7 @@ function takeEngineView(result) {
     hiddenSections: new Set(result.hidden_sections),
     filled: new Set(typed),
     holding,
+    todo: new Set(result.todo),
     normalised: result.normalised || {},
   };
 }
@@ -313,23 +314,26 @@ function holdsTyped(path) {
 // Issues: next to each field and in the summary
 
 let shownPaths = [];
-// "Please fill in X" next to a field the person has not reached yet is noise: such messages
-// appear beside a field once it was edited here or holds something (a restored draft, an
-// import: the engine's "filled"), or after a download; always in the summary.
-const touched = new Set();
+// A blank form is a to-do list, not a list of errors. What the engine calls to do (an error
+// about something not filled in yet: its ``todo``) shows as 待填写, in grey, until the person
+// has been in that field and left it, or asks to download; then it is an error like any other.
+const touched = new Set(); // "form.field" edited here
+const left = new Set(); // data paths of controls the person has left
 let showAllInline = false;
 
-function isQuiet(issue) {
-  if (showAllInline) return false;
-  const [formId, fieldId] = issue.path.split(".");
-  return !touched.has(`${formId}.${fieldId}`) && !holdsTyped(issue.path);
-}
+const isTodo = (issue) => engineView?.todo.has(issue.path) && !showAllInline && !left.has(issue.path);
 
 // A format error on the field being typed in waits until the person leaves it (or pauses
 // with the value unchanged): "应为18位，填写的是4位" after four keystrokes is noise.
 let typingIn = null;
-form.addEventListener("focusout", () => {
-  if (typingIn) {
+form.addEventListener("focusout", (event) => {
+  const path = event.target.dataset?.optionOf || event.target.dataset?.path;
+  const wasNew = path && !left.has(path);
+  if (path) left.add(path);
+  // Going to the summary (to jump elsewhere): redrawing it now would pull the link away from
+  // under the click; the next verdict redraws it.
+  if (event.relatedTarget?.closest?.(".summary")) return;
+  if (typingIn || wasNew) {
     typingIn = null;
     if (engineView) showIssues(lastIssues.issues, lastIssues.options);
   }
@@ -346,7 +350,7 @@ function clearIssues() {
       msg.textContent = "";
       msg.className = "msg";
     }
-    el.classList.remove("has-error", "has-warning");
+    el.classList.remove("has-error", "has-warning", "has-todo");
   }
   shownPaths = [];
 }
@@ -386,41 +390,26 @@ let lastVerdict = "";
 function showIssues(unordered, options = {}, verdictText = lastVerdict) {
   lastVerdict = verdictText;
   lastIssues = { issues: unordered, options };
-  // A form nobody has typed into yet is not a wall of red: the summary waits for the first
-  // entry (or a download, which shows everything); the engine's verdict says what is to do.
-  const untouched = engineView && engineView.filled.size === 0 && touched.size === 0 && !showAllInline
-    && !(meta.attachments && draft.attachments.length);
-  const issues = untouched ? [] : documentOrder(unordered);
+  const issues = documentOrder(unordered);
   clearIssues();
   const list = $("summary-list");
+  const todoList = $("todo-list");
   list.replaceChildren();
+  todoList.replaceChildren();
+  let wrong = 0;
   for (const issue of issues) {
     const el = elementFor(issue.path);
-    const warning = issue.severity === "warning";
+    const todo = isTodo(issue);
+    const kind = todo ? "todo" : issue.severity; // "todo" | "error" | "warning"
+    if (kind === "error") wrong += 1;
     const deferred = typingIn && el === typingIn && !el.hasAttribute("data-had-issue");
-    // What is said about the attached bundles (a card, or their table as a whole: too few, over
-    // the quota) is never held back: nobody types it.
-    const aboutBundles = el?.classList.contains("card") || (meta.attachments && issue.path === meta.attachments.table);
-    const quiet = isQuiet(issue) && !aboutBundles;
-    if (el && !el.closest("[hidden]") && !quiet && !deferred) {
-      const msg = msgFor(el);
-      if (!warning) el.setAttribute("aria-invalid", "true");
-      el.classList.add(warning ? "has-warning" : "has-error");
-      if (msg) {
-        msg.hidden = false;
-        msg.textContent = msg.textContent ? `${msg.textContent} ${issue.message}` : issue.message;
-        msg.className = `msg ${msg.className.includes("error") || !warning ? "error" : "warning"}`;
-        const described = new Set((el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
-        described.add(msg.id);
-        el.setAttribute("aria-describedby", [...described].join(" "));
-      }
-      shownPaths.push(el);
-    }
+    if (el && !el.closest("[hidden]") && !deferred) markField(el, issue, kind);
     const li = document.createElement("li");
-    li.className = warning ? "warning" : "error";
+    li.className = kind;
     const a = document.createElement("a");
     a.href = el ? `#${el.id}` : "#";
-    a.textContent = `${warning ? "提醒" : "错误"}：${issue.message}`;
+    a.textContent = todo ? issue.label || issue.message : `${kind === "warning" ? "提醒" : "错误"}：${issue.message}`;
+    if (todo) a.title = issue.message;
     a.addEventListener("click", (event) => {
       event.preventDefault();
       if (!el) return;
@@ -428,13 +417,36 @@ function showIssues(unordered, options = {}, verdictText = lastVerdict) {
       (el.matches("input, textarea, select") ? el : el.querySelector("input, textarea, button") || el).focus();
     });
     li.append(a);
-    list.append(li);
+    (todo ? todoList : list).append(li);
   }
-  $("summary-empty").textContent = untouched ? "尚未开始填写。开始填写后，这里会列出需要处理的问题。" : "暂无问题。";
+  const todoCount = todoList.children.length;
+  $("todo-title").hidden = todoCount === 0;
+  $("todo-title").textContent = `待填写（${todoCount}项）`;
+  $("summary-empty").textContent = "暂无问题。";
   $("summary-empty").hidden = issues.length > 0;
   const verdict = $("verdict");
   verdict.textContent = verdictText; // the engine's sentence
-  verdict.className = `verdict ${untouched ? "pending" : issues.some((i) => i.severity === "error") ? "bad" : "good"}`;
+  verdict.className = `verdict ${wrong ? "bad" : todoCount ? "pending" : "good"}`;
+}
+
+// Beside the field: the message in red (an error), amber (a warning) or grey (待填写).
+function markField(el, issue, kind) {
+  const msg = msgFor(el);
+  if (kind === "error") el.setAttribute("aria-invalid", "true");
+  el.classList.add(`has-${kind}`);
+  if (msg) {
+    const text = kind === "todo" ? "待填写" : issue.message;
+    msg.hidden = false;
+    if (!msg.textContent.includes(text)) msg.textContent = msg.textContent ? `${msg.textContent} ${text}` : text;
+    // The strongest kind wins the colour when one message box holds several.
+    const rank = { todo: 0, warning: 1, error: 2 };
+    const current = ["error", "warning", "todo"].find((k) => msg.classList.contains(k));
+    msg.className = `msg ${current && rank[current] > rank[kind] ? current : kind}`;
+    const described = new Set((el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
+    described.add(msg.id);
+    el.setAttribute("aria-describedby", [...described].join(" "));
+  }
+  shownPaths.push(el);
 }
 
 // No verdict of the page's own while there is none from the engine: say what is happening.

@@ -71,18 +71,22 @@ class CheckSpec:
     args: type[Args]
     placeholders: frozenset[str]
     doc: str
+    # The fields it names are entries the person must make (a commitment to tick): they count
+    # in the form's progress like required fields, and the page marks them required.
+    asks_entry: bool = False
 
 
 CHECKS: dict[str, CheckSpec] = {}
 BASE_PLACEHOLDERS = frozenset({"label", "found", "expected"})
 
 
-def check(name: str, args: type[Args], placeholders: tuple[str, ...] = ()):
+def check(name: str, args: type[Args], placeholders: tuple[str, ...] = (), *,
+          asks_entry: bool = False):
     """Register a check under ``name``; its docstring becomes the rules reference text."""
 
     def register(fn):
         CHECKS[name] = CheckSpec(name, fn, args, BASE_PLACEHOLDERS | set(placeholders),
-                                 (fn.__doc__ or "").strip())
+                                 (fn.__doc__ or "").strip(), asks_entry)
         return fn
 
     return register
@@ -143,7 +147,7 @@ class AffirmedArgs(Args):
     field: FieldRef
 
 
-@check("affirmed", AffirmedArgs)
+@check("affirmed", AffirmedArgs, asks_entry=True)
 def affirmed(args: AffirmedArgs, values: Values, label: Callable[[str], str]):
     """复选框必须勾选（承诺事项）。"""
     if values.get(args.field) is not True:

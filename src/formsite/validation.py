@@ -41,6 +41,12 @@ class Report:
     hidden_fields: list[str] = field(default_factory=list)  # "form.field" that do not apply
     hidden_sections: list[str] = field(default_factory=list)  # "form.section" that do not apply
     filled: list[str] = field(default_factory=list)  # data paths holding something typed
+    # The entries the person must make ("form.field": required fields, tables that need rows,
+    # commitments to tick) and how many of them are done: the form's progress.
+    entries: list[str] = field(default_factory=list)
+    done: int = 0
+    # Errors about something not filled in yet (nothing typed at their path): to do, not wrong.
+    todo: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -56,9 +62,13 @@ class Report:
         """The verdict as a sentence, as the page's status line and the CLI say it."""
         if self.ok:
             return "通过校验，可以下载提交" + (f"（{len(self.warnings)}个提醒）" if self.warnings else "")
+        progress = f"已完成 {self.done}/{len(self.entries)} 项"
         if not self.filled:  # a blank form: nothing is wrong yet, there is only work to do
-            return f"尚未开始填写（{len(self.errors)}项待填）"
-        return f"未通过校验：{len(self.errors)}个错误，{len(self.warnings)}个提醒"
+            return f"尚未开始填写（{progress}）"
+        wrong = len(self.errors) - len(self.todo)
+        return "未通过校验：" + "，".join(
+            [progress] + [f"{n}{what}" for n, what in ((len(self.todo), "处待填写"), (wrong, "个错误"),
+                                                      (len(self.warnings), "个提醒")) if n])
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -72,7 +82,7 @@ class Report:
         to hide; the page decides none of it itself."""
         return {**self.as_dict(), "verdict": self.verdict, "normalised": self.normalised,
                 "hidden_fields": self.hidden_fields, "hidden_sections": self.hidden_sections,
-                "filled": self.filled}
+                "filled": self.filled, "todo": self.todo, "entries": self.entries, "done": self.done}
 
 
 def validate(compiled: CompiledDossier, data: Any, *, only_rule: str | None = None,
@@ -94,14 +104,52 @@ def validate(compiled: CompiledDossier, data: Any, *, only_rule: str | None = No
         if (only_rule is None or crule.rule.id == only_rule) and holds(crule.rule.when, values, ""):
             findings += _run_rule(compiled, crule, values)
     issues = field_issues + [i for i in findings if not _depends_on(i.path, unreadable)]
+    errors = [i for i in issues if i.severity == "error"]
+    filled = _filled(compiled, raw, hidden_fields)
+    holding = _holding(filled)
+    # To do, not wrong: an entry not made yet (a required value, rows, a commitment to tick)
+    # where nothing is typed. Findings about attached bundles and values typed are errors.
+    entry_codes = _ENTRY_CODES | {c.rule.id for c in compiled.rules if c.spec.asks_entry}
+    todo = [i.path for i in errors if i.code in entry_codes and i.path not in holding]
+    entries = _entries(compiled, values, hidden_fields)
     return Report(
-        errors=[i for i in issues if i.severity == "error"],
+        errors=errors,
         warnings=[i for i in issues if i.severity == "warning"],
         normalised=_jsonable(values),
         hidden_fields=sorted(hidden_fields),
         hidden_sections=hidden_sections,
-        filled=_filled(compiled, raw, hidden_fields),
+        filled=filled,
+        entries=entries,
+        done=sum(1 for e in entries if e in holding and not any(_under(t, {e}) for t in todo)),
+        todo=todo,
     )
+
+
+_ENTRY_CODES = frozenset({"required", "required_choice", "required_rows", "row_required"})
+
+
+def _holding(filled: list[str]) -> set[str]:
+    """Every filled path and every path above one: where something is typed, at or below."""
+    out = set()
+    for path in filled:
+        parts = path.split(".")
+        out.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+    return out
+
+
+def _entries(compiled: CompiledDossier, values: Data, hidden: set[str]) -> list[str]:
+    """The entries the person must make, as "form.field", in definition order."""
+    out = []
+    for form in compiled.forms:
+        for fdef in form.fields():
+            path = f"{form.id}.{fdef.id}"
+            if path not in hidden and fdef.computed is None and (
+                    fdef.required or (fdef.type == "table" and fdef.min_rows)):
+                out.append(path)
+    for crule in compiled.rules:
+        if crule.spec.asks_entry and holds(crule.rule.when, values, ""):
+            out += [ref for ref in crule.args.field_refs() if ref not in hidden and ref not in out]
+    return out
 
 
 # --- 1. shape -------------------------------------------------------------------------------
