@@ -45,11 +45,27 @@ MAX_ENTRIES = 2000  # a county of 200 projects holds about 400
 MAX_DEPTH = 32
 # Values (containers and items) in one JSON file: a county of 200 projects has a few thousand.
 MAX_JSON_VALUES = 50_000
+# Everything one opened file unpacks, the bundles it carries (and theirs) included: an honest
+# city unpacks about three times its size; a file of small nested bombs would unpack thousands.
+MAX_UNPACKED_BYTES = 4 * MAX_BUNDLE_BYTES
 LIMITS: dict[str, int] = {
     "max_bundle_bytes": MAX_BUNDLE_BYTES, "max_plain_bundle_bytes": MAX_PLAIN_BUNDLE_BYTES,
     "max_record_bytes": MAX_RECORD_BYTES, "max_entry_bytes": MAX_ENTRY_BYTES,
     "max_entries": MAX_ENTRIES, "max_depth": MAX_DEPTH, "max_json_values": MAX_JSON_VALUES,
+    "max_unpacked_bytes": MAX_UNPACKED_BYTES,
 }
+
+
+class Budget:
+    """The bytes that opening one file may still unpack, shared by the bundles inside it."""
+
+    def __init__(self, total: int = MAX_UNPACKED_BYTES):
+        self.left = total
+
+    def take(self, size: int) -> None:
+        if size > self.left:
+            raise BundleError("bundle.total_too_large", limit=f"{MAX_UNPACKED_BYTES // MB}MB")
+        self.left -= size
 
 
 def size_limit(compiled: CompiledDossier, kind: str | None = None) -> int:
@@ -226,14 +242,14 @@ class Parsed:
 
 
 def parse_bundle(raw: bytes, compiled_by_id: dict[str, CompiledDossier],
-                 expect_dossier: str | None = None) -> Parsed:
+                 expect_dossier: str | None = None, budget: Budget | None = None) -> Parsed:
     """A ZIP bundle or a bare data.json, read without trusting anything in it: every size,
     count and depth is checked before the bytes are unpacked or parsed."""
     limit = (size_limit(compiled_by_id[expect_dossier]) if expect_dossier in compiled_by_id
              else MAX_BUNDLE_BYTES)
     if len(raw) > limit:
         raise too_large(limit)
-    files = _entries(raw, limit) if raw[:2] == b"PK" else {}
+    files = _entries(raw, limit, budget or Budget()) if raw[:2] == b"PK" else {}
     if files and DATA_FILE not in files:
         raise BundleError("bundle.no_data")
     record = read_json(files[DATA_FILE] if files else raw, DATA_FILE)
@@ -337,14 +353,15 @@ def _manifest(raw: bytes) -> dict[str, str] | None:
 
 
 def document_integrity(files: dict[str, bytes], expected: list[tuple[str, bytes]],
-                       carried: list[str]) -> list[Issue]:
+                       carried: list[str], budget: Budget) -> list[Issue]:
     """The bundle's documents against those its data renders to now (``expected``): missing,
     different in content, or files that belong to no document. Bytes equal is the fast path;
     otherwise the texts are compared, so a newer writer's different bytes are not a change."""
     issues = []
     missing = [name for name, _ in expected if name not in files]
     differ = [name for name, content in expected
-              if name in files and files[name] != content and _ooxml_text(files[name]) != _ooxml_text(content)]
+              if name in files and files[name] != content
+              and _ooxml_text(files[name], budget) != _ooxml_text(content, budget)]
     known = {DATA_FILE, MANIFEST_FILE, *carried, *(name for name, _ in expected)}
     extra = sorted(name for name in files if name not in known)
     for code, names in (("integrity.documents_differ", differ), ("integrity.documents_missing", missing),
@@ -357,11 +374,11 @@ def document_integrity(files: dict[str, bytes], expected: list[tuple[str, bytes]
 _XML_TEXT = re.compile(r">([^<]+)<")
 
 
-def _ooxml_text(content: bytes) -> list[str] | None:
+def _ooxml_text(content: bytes, budget: Budget) -> list[str] | None:
     """What a DOCX or .xlsx says: the text between the tags of each part, formatting left out
     (docProps holds only the fixed timestamps). None when it is not a readable package."""
     try:
-        parts = _entries(content, MAX_ENTRY_BYTES)
+        parts = _entries(content, MAX_ENTRY_BYTES, budget)
     except BundleError:
         return None
     texts = []
@@ -372,7 +389,7 @@ def _ooxml_text(content: bytes) -> list[str] | None:
     return texts
 
 
-def _entries(raw: bytes, budget: int) -> dict[str, bytes]:
+def _entries(raw: bytes, limit: int, budget: Budget) -> dict[str, bytes]:
     """Every file of the ZIP, read through a bounded stream after every header was checked:
     the number of entries before they are listed, the sizes they declare before anything is
     unpacked (a header that lies is caught by the bounded read and the CRC), duplicate names,
@@ -394,16 +411,16 @@ def _entries(raw: bytes, budget: int) -> dict[str, bytes]:
                 if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                     raise BundleError("bundle.unsupported_compression", name=shown_text(info.filename, 60))
                 _check_declared(info.filename, info.file_size)
-            if sum(info.file_size for info in infos) > budget:
-                raise BundleError("bundle.unpacked_too_large", limit=f"{budget // MB}MB")
+            declared = sum(info.file_size for info in infos)
+            if declared > limit:
+                raise BundleError("bundle.unpacked_too_large", limit=f"{limit // MB}MB")
+            budget.take(declared)
             out: dict[str, bytes] = {}
-            for info in infos:
-                limit = min(_entry_limit(info.filename), budget)
+            for info in infos:  # read no more than declared: a header that lies fails its CRC
                 with archive.open(info) as stream:
-                    content = stream.read(limit + 1)
-                if len(content) > limit:
-                    raise BundleError("bundle.entry_too_large", name=shown_text(info.filename, 60))
-                budget -= len(content)
+                    content = stream.read(info.file_size + 1)
+                if len(content) > info.file_size:
+                    raise BundleError("bundle.bad_zip")
                 out[info.filename] = content
             return out
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, RuntimeError, EOFError,

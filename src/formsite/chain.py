@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .bundle import (
+    Budget,
     Opened,
     Parsed,
     document_integrity,
@@ -78,16 +79,25 @@ class Chain:
 
     # --- opening ----------------------------------------------------------------------------
 
-    def open(self, raw: bytes, expect: str | None = None, documents: bool = True) -> Opened:
+    def open(self, raw: bytes, expect: str | None = None, documents: bool = True,
+             budget: Budget | None = None) -> Opened:
         """``raw`` opened and revalidated, its attachments too. With ``documents`` (the bundle
         a person opens, not those it carries) its documents are rendered again from its data
-        and compared with those inside."""
-        parsed = parse_bundle(raw, self.dossiers, expect)
+        and compared with those inside. ``budget``: what it and the bundles it carries may
+        unpack in all."""
+        if budget is None:  # the file a person opens: if it is refused, nothing of it is kept
+            cached = dict(self._cache), self._cached_bytes
+            try:
+                return self.open(raw, expect, documents, Budget())
+            except BundleError:
+                self._cache, self._cached_bytes = cached
+                raise
+        parsed = parse_bundle(raw, self.dossiers, expect, budget)
         adef = parsed.compiled.dossier.attachments
         files = _attached_files(parsed) if adef is not None else []
         # Each attachment opens as the kind the definition declares (a county's are projects),
         # so nesting is as deep as the definitions and no deeper.
-        attached = [self.attach(name, content, adef.dossier) for name, content in files]
+        attached = [self.attach(name, content, adef.dossier, budget) for name, content in files]
         result = opened(parsed, self.validate(parsed.compiled, parsed.data, attached))
         result.attachments = attached
         if documents and parsed.files:
@@ -95,20 +105,25 @@ class Chain:
                 result.notes.append("该数据包按其他规则集制作，其中的文档未与数据核对；重新导出即可得到按当前规则生成的文档。")
             else:
                 expected = self.render(parsed.compiled, parsed.data, result.report, attached)
-                found = document_integrity(parsed.files, expected, [ATTACHMENT_DIR + name for name, _ in files])
+                carried = [ATTACHMENT_DIR + name for name, _ in files]
+                found = document_integrity(parsed.files, expected, carried, budget)
                 result.integrity += found
         return result
 
-    def attach(self, name: str, raw: bytes, kind: str) -> Attached:
-        """``raw`` opened as a bundle of dossier ``kind`` (cached by kind and content hash)."""
+    def attach(self, name: str, raw: bytes, kind: str, budget: Budget | None = None) -> Attached:
+        """``raw`` opened as a bundle of dossier ``kind`` (cached by kind and content hash).
+        Carried inside another file (``budget`` given), what it unpacks counts for that file,
+        and the file is refused as a whole when it unpacks too much."""
         digest = sha256_hex(raw)
         cached = self._cache.get((kind, digest))
         if cached is not None:
             return Attached(name, raw, digest, cached.opened, cached.problem, cached.values)
         item = Attached(name, raw, digest)
         try:
-            item.opened = self.open(raw, kind, documents=False)
+            item.opened = self.open(raw, kind, documents=False, budget=budget)
         except BundleError as exc:
+            if exc.code == "bundle.total_too_large" and budget is not None:
+                raise  # not this row's fault alone: the carrying file is refused
             item.problem = exc
         else:
             item.values = item.opened.report.normalised or {}

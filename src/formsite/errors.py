@@ -86,6 +86,7 @@ BUNDLE_MESSAGES: dict[str, str] = {
                                       "请导入本系统导出的原始数据包。",
     "bundle.record_too_large": "数据包中的 {name} 过大（超过{limit}），不是本系统导出的数据包，未导入。",
     "bundle.unpacked_too_large": "数据包解压后过大（超过{limit}），不是本系统导出的数据包，未导入。",
+    "bundle.total_too_large": "数据包连同其中所附的数据包解压后过大（超过{limit}），不是本系统导出的数据包，未导入。",
     "bundle.too_many_entries": "ZIP文件中的文件过多（超过{limit}个），不是本系统导出的数据包，未导入。",
     "bundle.too_many_values": "文件中的数据项过多（超过{limit}项），不是本系统导出的数据包，未导入。",
     "bundle.too_many_rows": "数据包中“{label}”有{found}行，超过该表的上限{max}行，未导入。",

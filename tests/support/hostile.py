@@ -199,6 +199,24 @@ def _exported_with(engine: Engine, **values: str) -> bytes:
     return engine.export("project", data)[1]
 
 
+def _nested_bombs(engine: Engine, count: int = 25) -> bytes:
+    """A county bundle carrying ``count`` project bundles, each within a project's own limit
+    (9 MB of zeros, 9 kB packed, a different name each so none is served from a cache)."""
+    files = unzip(honest(engine, "county"))
+    record = json.loads(files[DATA_FILE])
+    project = unzip(honest(engine))
+    listing = []
+    for i in range(count):
+        name = f"attachments/{i + 1:02d}-项目{i}.zip"
+        files[name] = make_zip({**project, f"填充{i}.bin": bytes(9 << 20)})
+        listing.append({"file": name, "sha256": hashlib.sha256(files[name]).hexdigest(), "key": str(i)})
+    files = {n: c for n, c in files.items() if not n.startswith("attachments/") or n in
+             {entry["file"] for entry in listing}}
+    record["attachments"] = listing
+    files[DATA_FILE] = json_bytes(json.dumps(record, ensure_ascii=False, indent=2))
+    return make_zip(remanifest(files), zipfile.ZIP_STORED)
+
+
 def _subsidy(record: dict) -> None:
     record["data"]["project_info"]["subsidy_requested"] = "299"
 
@@ -249,6 +267,8 @@ CASES: list[Case] = [
          "ZIP文件已损坏", "bundle.bad_zip"),
     Case("bomb-document", lambda e: zeros_entry("附件9.docx", 100 << 20),
          "附件9.docx 过大", "bundle.entry_too_large"),
+    Case("bombs-inside-bundles", _nested_bombs, "连同其中所附的数据包解压后过大（超过200MB）",
+         "bundle.total_too_large", dossier="county"),
     Case("too-many-entries", lambda e: make_zip([(f"{i}.txt", b"") for i in range(MAX_ENTRIES + 1)]),
          "文件过多（超过2000个）", "bundle.too_many_entries"),
     Case("duplicate-entries", lambda e: make_zip([*unzip(honest(e)).items(), (DATA_FILE, unzip(honest(e))[DATA_FILE])]),
