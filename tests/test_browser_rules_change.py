@@ -39,16 +39,42 @@ def site(tmp_path_factory):
         yield base_url
 
 
-def test_a_2024_bundle_lists_its_changes_and_keeps_what_was_typed(site, tmp_path):
+@pytest.fixture(scope="module")
+def old_engine() -> Engine:
+    return Engine.from_definitions(load_definitions(ROOT / "forms", ROOT / "rules" / "zj-cbec-2024.yaml"))
+
+
+def _old_data() -> dict:
+    data = valid_project_dossier()
+    data["project_info"]["showroom_area"] = "1,200"  # enough in 2024, not in 2025
+    return data
+
+
+def _draft_file(old_engine: Engine, tmp_path: Path) -> Path:
+    """A draft saved under the 2024 rules by a browser that could not run the engine."""
+    from formsite.bundle import draft_file_name, draft_record
+
+    compiled = old_engine.dossiers["project"]
+    path = tmp_path / draft_file_name(compiled)
+    path.write_text(json.dumps({**draft_record(compiled), "data": _old_data()}, ensure_ascii=False),
+                    encoding="utf-8")
+    return path
+
+
+def _bundle_file(old_engine: Engine, tmp_path: Path) -> Path:
+    name, content, report = old_engine.export("project", _old_data())
+    assert report.ok
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize("make", [_bundle_file, _draft_file], ids=["bundle", "draft"])
+def test_a_2024_record_lists_its_changes_and_keeps_what_was_typed(site, old_engine, tmp_path, make):
     from playwright.sync_api import sync_playwright
 
-    old = Engine.from_definitions(load_definitions(ROOT / "forms", ROOT / "rules" / "zj-cbec-2024.yaml"))
-    data = valid_project_dossier()
-    data["project_info"]["showroom_area"] = "1,200"
-    name, content, report = old.export("project", data)
-    assert report.ok
-    bundle = tmp_path / name
-    bundle.write_bytes(content)
+    data = _old_data()
+    bundle = make(old_engine, tmp_path)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
