@@ -42,8 +42,10 @@ def condition_json(cond: Condition | None) -> dict[str, Any] | None:
     return cond.model_dump(by_alias=True, exclude_none=True) if cond else None
 
 
-def _field_view(compiled: CompiledDossier, fdef: FieldDef) -> dict[str, Any]:
+def _field_view(compiled: CompiledDossier, fdef: FieldDef, path: str = "") -> dict[str, Any]:
     view = fdef.model_dump(by_alias=True)
+    # A box the rules ask to tick (a commitment) is marked required like a required field.
+    view["required"] = fdef.required or path in _asked_entries(compiled)
     view["label"] = fdef.full_label  # as printed next to the input: with its unit
     view["when_json"] = json.dumps(condition_json(fdef.when), ensure_ascii=False)
     view["display_label"] = fdef.display_label
@@ -56,13 +58,18 @@ def _field_view(compiled: CompiledDossier, fdef: FieldDef) -> dict[str, Any]:
     return view
 
 
+def _asked_entries(compiled: CompiledDossier) -> set[str]:
+    """Fields that rules ask the person to fill (checks with ``asks_entry``: commitments)."""
+    return {ref for c in compiled.rules if c.spec.asks_entry for ref in c.args.field_refs()}
+
+
 # A single choice with more options than this is a <select>, not a row of radio buttons.
 SELECT_FROM = 7
 
 
 def _table_view(compiled: CompiledDossier, form_id: str, fdef: FieldDef) -> dict[str, Any]:
     """A field's view; the table that follows the attached bundles knows its key column."""
-    view = _field_view(compiled, fdef)
+    view = _field_view(compiled, fdef, f"{form_id}.{fdef.id}")
     adef = compiled.dossier.attachments
     if adef is not None and adef.table == f"{form_id}.{fdef.id}":
         view["ref_column"] = adef.ref_column
