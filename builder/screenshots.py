@@ -100,9 +100,10 @@ def take_screenshots(engine: Engine, site: Path, out: Path) -> list[str]:
                     field.blur()
                     page.wait_for_function("!document.body.dataset.pending", timeout=30_000)
                     page.wait_for_timeout(300)
-                    field.scroll_into_view_if_needed()
-                    page.evaluate("window.scrollBy(0, -300)")
-                    page.screenshot(path=out / "project-errors.png")
+                    # The part of the form around the field: its red message in place.
+                    # (the toolbar stays at the top of the window, not over the picture)
+                    field.locator("xpath=ancestor::fieldset[1]").screenshot(
+                        path=out / "project-errors.png", style=".toolbar { position: static; }")
                     taken.append("project-errors")
         finally:
             browser.close()
