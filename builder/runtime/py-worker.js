@@ -168,27 +168,37 @@
   // Wheel downloads started at boot, before Pyodide asks for them (it does so only once Python
   // is up): absolute URL -> Promise<Response>, each handed out once.
   const prefetched = new Map();
-  self.fetch = async (input, init) => {
-    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    const early = prefetched.get(new URL(url, self.location.href).href);
-    prefetched.delete(new URL(url, self.location.href).href);
-    const response = early ? await early.catch(() => nativeFetch(input, init)) : await nativeFetch(input, init);
-    const name = decodeURIComponent(new URL(url, self.location.href).pathname.split("/").pop());
-    if (response.ok && response.body && name in sizes) {
-      const reader = response.clone().body.getReader();
-      received[name] = 0;
-      (async () => {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) {
-            mark(`fetched ${name}`);
-            break;
-          }
-          received[name] += value.byteLength;
-          onBytes();
+  function track(name, response) {
+    if (!response.ok || !response.body) return;
+    const reader = response.clone().body.getReader();
+    received[name] = 0;
+    (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+          mark(`fetched ${name}`);
+          break;
         }
-      })().catch(() => {});
+        received[name] += value.byteLength;
+        onBytes();
+      }
+    })().catch(() => {});
+  }
+  self.fetch = async (input, init) => {
+    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url,
+      self.location.href);
+    const early = prefetched.get(url.href);
+    if (early) {
+      prefetched.delete(url.href);
+      try {
+        return await early;
+      } catch {
+        // the early download failed: Pyodide's own request below reports or retries
+      }
     }
+    const response = await nativeFetch(input, init);
+    const name = decodeURIComponent(url.pathname.split("/").pop());
+    if (name in sizes) track(name, response);
     return response;
   };
   const total = (names) => names.reduce((sum, n) => sum + (sizes[n] || 0), 0);
@@ -308,10 +318,14 @@
   // lock's sha256 as integrity (as Pyodide would): Pyodide requests them only once Python has
   // started, which left the network idle for a second or more.
   function prefetchWheels(lock) {
+    Object.assign(sizes, (lock.tool && lock.tool.formsite && lock.tool.formsite.sizes) || {});
     for (const file of dependencyClosure(lock, ENGINE_PACKAGE)) {
       const pkg = Object.values(lock.packages).find((p) => p.file_name === file);
       const digest = pkg.sha256.match(/../g).map((b) => String.fromCharCode(parseInt(b, 16))).join("");
-      const early = nativeFetch(BASE + file, { integrity: "sha256-" + btoa(digest) });
+      const early = nativeFetch(BASE + file, { integrity: "sha256-" + btoa(digest) }).then((r) => {
+        track(file, r);
+        return r;
+      });
       early.catch(() => {}); // a failure is retried by Pyodide's own request
       prefetched.set(BASE + file, early);
     }
@@ -347,9 +361,8 @@
     if (!wheels.length) {
       throw new BootError("boot", fmt(MSG.boot, { detail: "pyodide-lock.json 中没有 formsite" }));
     }
-    // packages: [formsite] makes Pyodide download the wheels while the runtime downloads and
-    // starts, and install them as soon as Python is up (loadPyodide resolves after that). So
-    // the "runtime" stage counts the bytes of both.
+    // The wheels download alongside the runtime (prefetchWheels), so the "runtime" stage
+    // counts the bytes of both; they are installed once Python is up (the "packages" stage).
     const bootDownloads = [...RUNTIME_DOWNLOADS, ...wheels];
     const bootTotal = total(bootDownloads);
     onBytes = () => {
@@ -367,14 +380,13 @@
       packageBaseUrl: BASE,
       stdLibURL: BASE + "python_stdlib.zip",
       createPyodideModule: asm.default,
-      packages: [ENGINE_PACKAGE],
     });
-    mark("python up, wheels installed");
+    mark("python up");
     progress("runtime", 1, "Python 运行环境已启动");
 
-    // Normally a no-op by now (already installed during loadPyodide). Pyodide reports a failed
-    // download there only on the console, so this call retries anything that failed and
-    // collects the errors.
+    // Install the wheels (downloaded by now): unpack them into site-packages and load
+    // pydantic-core's WebAssembly library. Pyodide reports a failed download only through
+    // errorCallback, so the errors are collected here.
     const wheelTotal = total(wheels);
     onBytes = () => {
       const done = got(wheels);
@@ -409,6 +421,7 @@
         packageErrors.join("\n"));
     }
     onBytes = () => {};
+    mark("wheels unpacked, pydantic-core's library loaded");
     progress("packages", 1, "校验组件已安装");
 
     progress("engine", 0.1, "正在读取表单定义…");
