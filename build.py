@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--offline", action="store_true",
                         help="build from --cache only: no pip, no npm, no network")
     args = parser.parse_args(argv)
-    global CACHE, OFFLINE  # noqa: PLW0603 - read by _assemble
+    global CACHE, OFFLINE
     CACHE, OFFLINE = args.cache.resolve(), args.offline
     if not (args.command == "serve" and args.no_build):
         build(args.out, runtime=not args.no_runtime, rules=args.rules,

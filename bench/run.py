@@ -56,7 +56,8 @@ const src = `const t0 = performance.now();
 const { loadPyodide } = await import("${base}pyodide.mjs");
 const pyodide = await loadPyodide({ indexURL: "${base}" });
 await pyodide.loadPackage(${JSON.stringify(wheels)}, { messageCallback() {} });
-pyodide.runPython("from pydantic import create_model; M = create_model('M', name=(str, ...), amount=(float, ...)); M(name='x', amount='1.5')");
+pyodide.runPython("from pydantic import create_model; M = create_model('M', name=(str, ...), \\
+amount=(float, ...)); M(name='x', amount='1.5')");
 postMessage(performance.now() - t0);`;
 const w = new Worker(URL.createObjectURL(new Blob([src], {type: "text/javascript"})), {type: "module"});
 w.onmessage = (e) => { document.body.dataset.ms = e.data; };

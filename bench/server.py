@@ -13,7 +13,6 @@ import contextlib
 import email.utils
 import functools
 import gzip
-
 import threading
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
@@ -30,7 +29,7 @@ class CompressingHandler(SiteRequestHandler):
     protocol_version = "HTTP/1.1"
     log: list[str]
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         self.log.append(self.path)
         path = Path(self.translate_path(self.path.split("?", 1)[0]))
         if path.is_dir():

@@ -29,14 +29,14 @@ _SKIP_SUFFIXES = (".gz", ".br")
 
 def read_build(sw_js: str) -> dict:
     """The ``BUILD`` value written into a ``sw.js``."""
-    line = next(l for l in sw_js.splitlines() if l.startswith("const BUILD = /* BUILD */ "))
+    line = next(row for row in sw_js.splitlines() if row.startswith("const BUILD = /* BUILD */ "))
     return json.loads(line.removeprefix("const BUILD = /* BUILD */ ").removesuffix(";"))
 
 
 def write_build(sw_js: str, build: dict) -> str:
     """``sw_js`` with another ``BUILD`` value (what a new build writes)."""
     lines = [f"const BUILD = /* BUILD */ {json.dumps(build, ensure_ascii=False, separators=(',', ':'))};"
-             if l.startswith("const BUILD = /* BUILD */ ") else l for l in sw_js.splitlines()]
+             if row.startswith("const BUILD = /* BUILD */ ") else row for row in sw_js.splitlines()]
     return "\n".join(lines) + "\n"
 
 

@@ -26,7 +26,6 @@ import hashlib
 import json
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -134,8 +133,10 @@ def record(pyodide_dir: Path, wheel_dir: Path, definitions_json: Path,
     return modules
 
 
-def engine_imports(src: Path = Path(__file__).resolve().parents[1] / "src" / "formsite"
-                   ) -> list[str]:
+ENGINE_SOURCE = Path(__file__).resolve().parents[1] / "src" / "formsite"
+
+
+def engine_imports(src: Path = ENGINE_SOURCE) -> list[str]:
     """Every module of the engine and every absolute import written anywhere in it (inside
     functions too), read from the sources here so the recording itself imports no ``ast``."""
     import ast
