@@ -65,6 +65,8 @@ def test_the_change_report_lists_exactly_the_round_s_changes(old_engine, new_eng
     assert ("修改参数 showroom_min_area：跨境电商产业带展示选品中心实际使用面积的最低要求（单位：平方米），"
             "由 1000 改为 1500；检查 showroom_min_area 使用此参数（依据：通知三（一））") in text
     assert "新增字段 project_info.showroom_buyers：“展示选品中心年接待境内外采购商（家）”（必填）" in text
+    assert ("新增检查 showroom_min_buyers：错误，“跨境电商产业带展示选品中心要求展示选品中心年接待境内外采购商"
+            "不少于100家，填写的是（填写值）家。”（依据：通知三（一））") in text
 
 
 def test_a_field_exists_only_under_the_rule_set_that_enables_it(old_engine, new_engine):

@@ -72,9 +72,30 @@ _CHECK_PARTS = {"check": "检查类型", "args": "参数", "when": "适用条件
                 "message": "提示文字", "clause": "依据"}
 
 
-def _check_summary(rule: CheckDef) -> str:
+def _readable(rule: CheckDef, definitions: Definitions) -> str:
+    """The check's message as a person reads it in a report: field placeholders become the
+    fields' labels, parameters their values, the value found “（填写值）”."""
+    from .catalog import FieldIndex, param_value
+
+    index = FieldIndex(definitions.forms)
+    args = {k: param_value(v, definitions.ruleset.parameters) for k, v in rule.args.items()}
+    words = {"found": "（填写值）"}
+    for key, value in args.items():
+        name = "label" if key == "field" else f"{key}_label"
+        if isinstance(value, str) and value in index.fields:
+            words[name] = index.label(value)
+        elif not isinstance(value, dict | list):
+            words[key] = str(value)
+
+    def sub(match: re.Match) -> str:
+        return words.get(match[1], "…")
+
+    return re.sub(r"\{([a-z_]+)\}", sub, rule.message)
+
+
+def _check_summary(rule: CheckDef, definitions: Definitions) -> str:
     level = "错误" if rule.severity == "error" else "提醒"
-    return f"{level}，“{rule.message}”"
+    return f"{level}，“{_readable(rule, definitions)}”"
 
 
 def _check_changes(old: Definitions, new: Definitions) -> list[Change]:
@@ -83,10 +104,10 @@ def _check_changes(old: Definitions, new: Definitions) -> list[Change]:
     changes = []
     for rid, rule in before.items():
         if rid not in after:
-            changes.append(Change("check", "removed", rid, _check_summary(rule), rule.clause))
+            changes.append(Change("check", "removed", rid, _check_summary(rule, old), rule.clause))
     for rid, rule in after.items():
         if rid not in before:
-            changes.append(Change("check", "added", rid, _check_summary(rule), rule.clause))
+            changes.append(Change("check", "added", rid, _check_summary(rule, new), rule.clause))
             continue
         was = before[rid].model_dump(by_alias=True, exclude={"examples"})
         now = rule.model_dump(by_alias=True, exclude={"examples"})
@@ -94,7 +115,7 @@ def _check_changes(old: Definitions, new: Definitions) -> list[Change]:
         if parts:
             detail = "、".join(parts) + "有改动"
             if was["message"] != now["message"]:
-                detail += f"，提示文字改为“{rule.message}”"
+                detail += f"，提示文字改为“{_readable(rule, new)}”"
             changes.append(Change("check", "changed", rid, detail, rule.clause))
     return changes
 
