@@ -775,6 +775,11 @@ $("btn-import").addEventListener("click", () => {
 $("import-file").addEventListener("change", async () => {
   const file = $("import-file").files[0];
   if (!file) return;
+  // Too large for this page: refused before reading a byte (the engine's limit and words).
+  if (file.size > meta.import_limits.max_bytes) {
+    showNotice(`导入失败：${meta.import_limits.too_large} 当前草稿未作任何改动。`, "error");
+    return;
+  }
   let result;
   try {
     const b64 = toBase64(await file.arrayBuffer());
