@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from formsite.changes import report_markdown
+from formsite.changes import readable_message, report_markdown
 from formsite.checks import CHECKS
 from formsite.definitions import Definitions
 from formsite.engine import Engine
@@ -55,7 +55,8 @@ def rules_page(engine: Engine) -> str:
     lines += ["", "## 检查", "", "| 编号 | 级别 | 检查 | 说明 | 依据 |", "| --- | --- | --- | --- | --- |"]
     for rule in rules.checks:
         level = "错误" if rule.severity == "error" else "提醒"
-        lines.append(f"| `{rule.id}` | {level} | `{rule.check}` | {_cell(rule.message)} | {_cell(rule.clause)} |")
+        lines.append(f"| `{rule.id}` | {level} | `{rule.check}` | "
+                     f"{_cell(readable_message(rule, engine.definitions))} | {_cell(rule.clause)} |")
     lines += ["", "## 检查类型", ""]
     for name, spec in sorted(CHECKS.items()):
         lines += [f"- `{name}`：{spec.doc}"]

@@ -72,7 +72,7 @@ _CHECK_PARTS = {"check": "检查类型", "args": "参数", "when": "适用条件
                 "message": "提示文字", "clause": "依据"}
 
 
-def _readable(rule: CheckDef, definitions: Definitions) -> str:
+def readable_message(rule: CheckDef, definitions: Definitions) -> str:
     """The check's message as a person reads it in a report: field placeholders become the
     fields' labels, parameters their values, the value found “（填写值）”."""
     from .catalog import FieldIndex, param_value
@@ -84,8 +84,11 @@ def _readable(rule: CheckDef, definitions: Definitions) -> str:
         name = "label" if key == "field" else f"{key}_label"
         if isinstance(value, str) and value in index.fields:
             words[name] = index.label(value)
+            words[key] = "所填值"
         elif not isinstance(value, dict | list):
             words[key] = str(value)
+    if "table" in args and args["table"] in index.fields:  # a check of each row of a table
+        words["label"] = f"{index.label(args['table'])}中的某一项"
 
     def sub(match: re.Match) -> str:
         return words.get(match[1], "…")
@@ -95,7 +98,7 @@ def _readable(rule: CheckDef, definitions: Definitions) -> str:
 
 def _check_summary(rule: CheckDef, definitions: Definitions) -> str:
     level = "错误" if rule.severity == "error" else "提醒"
-    return f"{level}，“{_readable(rule, definitions)}”"
+    return f"{level}，“{readable_message(rule, definitions)}”"
 
 
 def _check_changes(old: Definitions, new: Definitions) -> list[Change]:
@@ -115,7 +118,7 @@ def _check_changes(old: Definitions, new: Definitions) -> list[Change]:
         if parts:
             detail = "、".join(parts) + "有改动"
             if was["message"] != now["message"]:
-                detail += f"，提示文字改为“{_readable(rule, new)}”"
+                detail += f"，提示文字改为“{readable_message(rule, new)}”"
             changes.append(Change("check", "changed", rid, detail, rule.clause))
     return changes
 
