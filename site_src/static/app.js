@@ -717,6 +717,7 @@ async function replaceDraft(next, reason) {
   }
   foundDraft = null; // what the engine will say about the stored draft no longer applies
   touched.clear();
+  left.clear();
   showAllInline = false;
   fillAll();
   if (meta.attachments) showAttachments(null);
