@@ -20,9 +20,8 @@ content-addressed runtime folders (``runtime/<hash>/``) are immutable for a year
 else (pages, ``definitions.json``, the worker, ``pyodide/`` while it is not versioned) is
 revalidated on every load, so a new rule set reaches everyone at once.
 
-Only the files that exist in the built folder decide what is written: every extension in
-dist/ must have a MIME type here (the build stops otherwise), and the immutable folders are
-listed by name.
+Every server gets the whole MIME table below; a file in dist/ whose extension it lacks stops
+the build. The immutable folders are listed by name, as the build made them.
 """
 
 from __future__ import annotations
@@ -93,22 +92,15 @@ def header_policy(meta_policy: str = CONTENT_SECURITY_POLICY) -> str:
     return "; ".join(directives)
 
 
-def served_extensions(dist: Path) -> list[str]:
-    """Every file extension in ``dist`` (the server configurations aside); a file whose
-    extension :data:`MIME_TYPES` lacks is an error."""
-    found: set[str] = set()
-    unknown: list[str] = []
-    for path in sorted(dist.rglob("*")):
-        if not path.is_file() or path.name in _CONFIG_NAMES or path.parent == dist / "deploy":
-            continue
-        ext = path.suffix.lower()
-        if ext not in MIME_TYPES:
-            unknown.append(path.relative_to(dist).as_posix())
-        found.add(ext)
+def check_types(dist: Path) -> None:
+    """Raise :class:`HostingError` naming every file of ``dist`` (the server configurations
+    aside) whose extension :data:`MIME_TYPES` lacks."""
+    unknown = [path.relative_to(dist).as_posix() for path in sorted(dist.rglob("*"))
+               if path.is_file() and path.name not in _CONFIG_NAMES
+               and path.parent != dist / "deploy" and path.suffix.lower() not in MIME_TYPES]
     if unknown:
         raise HostingError("以下文件的扩展名没有对应的 MIME 类型（请在 builder/hosting.py 的 "
                            "MIME_TYPES 中补充）：" + "、".join(unknown))
-    return sorted(found)
 
 
 def immutable_dirs(dist: Path) -> list[str]:
@@ -121,7 +113,7 @@ def immutable_dirs(dist: Path) -> list[str]:
 
 def write_server_configs(dist: Path, meta_policy: str = CONTENT_SECURITY_POLICY) -> list[Path]:
     """Write the IIS, Apache and nginx configurations into ``dist``; return the written files."""
-    served_extensions(dist)  # refuses a file no configuration could give a type
+    check_types(dist)
     policy = header_policy(meta_policy)
     versioned = immutable_dirs(dist)
     files = {
