@@ -137,7 +137,7 @@ def _assemble(engine: Engine, staging: Path, *, runtime: bool,
     # The guides show the real pages: photographed now that the staged site is complete.
     with tempfile.TemporaryDirectory() as shots:
         taken = screenshots_or_notice(engine, staging, Path(shots), wanted=screenshots,
-                                      runtime=runtime)
+                                      runtime=runtime, cache=ROOT / ".cache" / "screenshots")
         build_docs(engine, ROOT / "site_src" / "docs", staging / "docs", previous=previous,
                    screenshots=taken)
     try:  # after every file: each one's type must be known to the servers

@@ -8,7 +8,10 @@ build says so and the guides get a note instead of the picture.
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -110,9 +113,20 @@ def take_screenshots(engine: Engine, site: Path, out: Path) -> list[str]:
     return taken
 
 
+def _inputs_key(site: Path) -> str:
+    """What the pictures depend on: every file of the staged site (pages, scripts, runtime,
+    definitions), the samples and this module."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(site).as_posix().encode() + b"\0" + path.read_bytes())
+    digest.update(SAMPLES.read_bytes() + Path(__file__).read_bytes())
+    return digest.hexdigest()[:32]
+
+
 def screenshots_or_notice(engine: Engine, site: Path, out: Path, *, wanted: bool,
-                          runtime: bool) -> Path | None:
-    """The screenshots folder, or None with a printed notice saying why there are none."""
+                          runtime: bool, cache: Path | None = None) -> Path | None:
+    """The screenshots folder, or None with a printed notice saying why there are none.
+    ``cache``: pictures of the same inputs are taken once and reused (same bytes, no wait)."""
     why = ("--no-screenshots" if not wanted else
            "--no-runtime：网站没有校验引擎" if not runtime else
            "本机没有 Chromium" if browser_path() is None else
@@ -120,7 +134,17 @@ def screenshots_or_notice(engine: Engine, site: Path, out: Path, *, wanted: bool
     if why:
         print(f"说明文档不含页面截图（{why}），各指南中以文字说明代替。")
         return None
-    take_screenshots(engine, site, out)
+    kept = cache / _inputs_key(site) if cache is not None else None
+    if kept is not None and kept.is_dir():
+        shutil.copytree(kept, out, dirs_exist_ok=True)
+        print("说明文档截图：页面与示例未变，沿用上次的截图。")
+        return out
+    started = time.perf_counter()
+    taken = take_screenshots(engine, site, out)
+    print(f"说明文档截图 {len(taken)} 张（{time.perf_counter() - started:.1f} 秒）")
+    if kept is not None:
+        shutil.rmtree(cache, ignore_errors=True)  # only the latest pictures are kept
+        shutil.copytree(out, kept)
     return out
 
 
