@@ -28,7 +28,7 @@ def page(browser, site):  # noqa: F811
     context.close()
 
 
-def test_typing_before_the_script_runs_is_kept(page):  # noqa: F811
+def test_typing_before_the_script_runs_is_kept(page):
     """On a slow server the form is on screen seconds before app.js runs. What is typed then
     stays, and the draft stored earlier merges under it (never over it)."""
     wait_ready(page)
@@ -76,8 +76,12 @@ def _fill_storage(page) -> int:
     """Fill what is left of the origin's quota with another database, as other data on the
     same intranet site would; return the bytes written."""
     return page.evaluate("""async () => {
-        const db = await new Promise((ok, no) => { const r = indexedDB.open("filler", 1);
-            r.onupgradeneeded = () => r.result.createObjectStore("s"); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+        const db = await new Promise((ok, no) => {
+            const r = indexedDB.open("filler", 1);
+            r.onupgradeneeded = () => r.result.createObjectStore("s");
+            r.onsuccess = () => ok(r.result);
+            r.onerror = () => no(r.error);
+        });
         let written = 0, chunk = 256 * 1024;
         for (let i = 0; chunk >= 1024; i += 1) {
             const ok = await new Promise((done) => { const tx = db.transaction("s", "readwrite");
@@ -134,7 +138,7 @@ def test_a_full_storage_is_said_at_once_and_nothing_is_lost(browser, site, engin
     context.close()
 
 
-def test_the_draft_history_restores_what_an_import_or_a_clear_replaced(page, engine, tmp_path):  # noqa: F811
+def test_the_draft_history_restores_what_an_import_or_a_clear_replaced(page, engine, tmp_path):
     wait_ready(page)
     field(page, "项目名称").fill("我自己的草稿")
     expect(page.locator("#save-state")).to_contain_text("已保存")
@@ -184,7 +188,7 @@ def _failing_worker(fail_on: str):
     return handle, served
 
 
-def test_a_failed_runtime_is_replaced_and_the_draft_kept(page):  # noqa: F811
+def test_a_failed_runtime_is_replaced_and_the_draft_kept(page):
     handle, served = _failing_worker("让运行环境崩溃")
     page.route("**/py-worker.js", handle)
     page.reload()
