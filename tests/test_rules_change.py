@@ -242,3 +242,23 @@ def test_a_field_dropped_by_the_new_rules_is_named_and_its_value_kept():
     notes = changes_for(new.dossiers["d"], record, data, new.validate("d", data), subject="本草稿")
     assert notes[1:] == ["不再填写的项：“备注”（附件 测试表·第一部分），原填写的“去年填的备注”"
                          "已原样保留在草稿和导出文件中，但不再显示和校验。"]
+
+
+def test_a_disabled_field_inside_a_grid_is_refused(tmp_path):
+    from support.inline import write_definitions
+
+    rules = write_definitions(tmp_path, """
+        id: f
+        sections:
+          - id: s
+            title: 第一部分
+            grid: {columns: [已开支, 拟支出], rows: [{label: 设备, fields: [a, b]}]}
+            fields:
+              - {id: a, label: 甲, type: money}
+              - {id: b, label: 乙, type: money, enabled_by: ask_b}
+    """, parameters={"ask_b": False})
+    with pytest.raises(DefinitionError) as caught:
+        load_definitions(tmp_path / "forms", rules)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line) == ("forms/f.yaml", 5)  # the grid
+    assert "grid 中的字段 b 在本规则集中未启用" in problem.message

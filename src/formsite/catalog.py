@@ -137,6 +137,14 @@ def _enabled_fields(form: FormDef, params: dict[str, Any], report: Callable, fil
                                "不存在或不是 true/false"))
             if flag is not False:
                 kept.append(fdef)
+        dropped = {f.id for f in section.fields} - {f.id for f in kept}
+        in_grid = [f for row in (section.grid.rows if section.grid else []) for f in row.fields
+                   if f in dropped]
+        if in_grid:
+            loc = ("sections", s, "grid")
+            report(Problem(file, ".".join(map(str, loc)), _line_for(lines, loc),
+                           f"grid 中的字段 {'、'.join(in_grid)} 在本规则集中未启用（enabled_by），"
+                           "表格会缺格：请把它们移出 grid"))
         if not kept:
             continue  # a section of nothing but disabled fields is not shown at all
         sections.append(section.model_copy(update={"fields": kept}) if len(kept) != len(section.fields)
