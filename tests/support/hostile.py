@@ -5,8 +5,8 @@ the page it is imported into, the engine's code and a substring of the Chinese m
 refused case must leave the draft as it was; an accepted one (the data is readable, the file
 is not as it was exported) loads the data and says ``expect`` among the import's notes (or,
 for a value the engine flags, among the verdict's errors). ``tests/test_hostile.py`` runs them
-through the engine, the CLI, the page's import function in CPython and in Pyodide; the browser
-suite feeds the same files through the page's 导入 button.
+through the engine, the CLI, and the page's import function in CPython and in Pyodide; a browser
+test can write ``case.build(engine)`` to ``case.file_name`` and import it on ``{case.dossier}.html``.
 """
 
 from __future__ import annotations
