@@ -290,5 +290,7 @@ def test_the_header_policy_governs_the_worker(chromium, dist: Path, tmp_path: Pa
             page.wait_for_selector("body[data-engine=ready], body[data-engine=failed]",
                                    timeout=120_000)
             assert page.locator("body").get_attribute("data-engine") == engine
+            if not allow_wasm:  # the person (and the administrator) is told the real cause
+                assert "script-src 中加入 'wasm-unsafe-eval'" in page.locator("#engine-text").text_content()
     finally:
         context.close()

@@ -10,6 +10,7 @@
 //                                        phases: where the boot's time went (bench/run.py)
 //   {type: "error", code, text, detail}  boot failed; code is one of
 //        "unsupported"  the browser lacks what Pyodide 314 needs (checked before downloading)
+//        "csp"          the server's Content-Security-Policy forbids compiling WebAssembly
 //        "module_mime"  a JS module was refused: the server's Content-Type is not JavaScript
 //        "wasm_mime"    the .wasm could not be used as served (wrong type and not WebAssembly)
 //        "timeout"      no progress at all for STALL_MS
@@ -60,6 +61,10 @@
       "请检查网络连接后刷新页面；若问题持续，请联系网站管理员。",
     boot: "校验引擎启动失败：{detail}",
     fatal: "校验引擎运行出错，已停止。",
+    csp:
+      "网站服务器发送的内容安全策略（Content-Security-Policy）不允许运行 WebAssembly，校验引擎无法启动。" +
+      "请网站管理员在该策略的 script-src 中加入 'wasm-unsafe-eval'（可直接使用网站目录中随附的服务器配置）。" +
+      "表单仍可填写，填写内容自动保存。",
   };
   const STAGE_NAMES = { runtime: "Python 运行环境", packages: "校验组件", engine: "校验引擎" };
 
@@ -117,7 +122,9 @@
     try {
       const instance = new WebAssembly.Instance(new WebAssembly.Module(hex(BIGINT_PROBE)));
       if (typeof instance.exports.f() !== "bigint") missing.push("BigInt 整数互通");
-    } catch {
+    } catch (err) {
+      // Compiling was refused by the server's Content-Security-Policy, not by an old browser.
+      if (/Content.Security.Policy|CSP/i.test(String(err && err.message))) throw new BootError("csp", MSG.csp);
       missing.push("BigInt 整数互通");
     }
     return missing;
