@@ -278,3 +278,31 @@ def test_a_carried_bundle_is_refused_on_its_row_with_the_finding(engine: Engine,
     assert "校验和与内容不一致" in rows[f"{table}.1"]["chain.tampered"]
     assert "chain.unchecked" in rows[f"{table}.2"] and "chain.tampered" not in rows[f"{table}.2"]
     assert "没有清单（manifest.json）" in rows[f"{table}.3"]["chain.tampered"]
+
+
+@needs_pyodide
+def test_a_bundle_exported_in_the_browser_passes_the_integrity_check_here(engine: Engine, definitions,
+                                                                         tmp_path: Path):
+    """Documents rendered in Pyodide and in CPython say the same, so the back office's CLI does
+    not call a page's honest export changed."""
+    from dossiers import valid_county_dossier
+
+    project = honest(engine)
+    given = {"definitions": definitions.model_dump_json(by_alias=True), "project": valid_project_dossier(),
+             "county": valid_county_dossier(), "attached": base64.b64encode(project).decode()}
+    snippet = """
+import base64, json
+from formsite import browser
+browser.init(GIVEN["definitions"])
+ask = lambda fn, request: json.loads(getattr(browser, fn)(json.dumps(request)))
+made = {"project": ask("export_bundle", {"dossier": "project", "data": GIVEN["project"]})["zip_base64"]}
+files = [{"name": "项目.zip", "base64": GIVEN["attached"]}]
+refs = [item["sha256"] for item in ask("put_attachments", {"dossier": "county", "files": files})["items"]]
+county = ask("sync_rows", {"dossier": "county", "data": GIVEN["county"], "attachments": refs})["data"]
+made["county"] = ask("export_bundle", {"dossier": "county", "data": county, "attachments": refs})["zip_base64"]
+OUTPUT = json.dumps(made)
+"""
+    made = run_in_pyodide(snippet, given, tmp_path)
+    for dossier, b64 in made.items():
+        opened = engine.open(base64.b64decode(b64))
+        assert opened.dossier == dossier and opened.integrity == [], [i.message for i in opened.integrity]
