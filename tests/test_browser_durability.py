@@ -69,6 +69,15 @@ def test_typing_before_the_script_runs_is_kept(page):
     assert field(page, "本企业承诺所填内容真实有效。").is_checked()
 
 
+def _import_a_project_bundle(page, engine, tmp_path) -> None:
+    """Import, through the page's button, the bundle the engine makes of a valid project."""
+    name, content, _ = engine.export("project", valid_project_dossier())
+    bundle = tmp_path / name
+    bundle.write_bytes(content)
+    page.get_by_role("button", name="导入数据包").click()
+    page.locator("#import-file").set_input_files(str(bundle))
+
+
 QUOTA = 4 << 20  # the origin's storage quota in this test (Chromium's override)
 
 
@@ -118,11 +127,7 @@ def test_a_full_storage_is_said_at_once_and_nothing_is_lost(browser, site, engin
     expect(page.locator("#notice")).to_contain_text("下载数据包")
 
     # An import that cannot be stored is refused, not reported as done; the form is unchanged.
-    name, content, _ = engine.export("project", valid_project_dossier())
-    bundle = tmp_path / name
-    bundle.write_bytes(content)
-    page.get_by_role("button", name="导入数据包").click()
-    page.locator("#import-file").set_input_files(str(bundle))
+    _import_a_project_bundle(page, engine, tmp_path)
     expect(page.locator("#notice")).to_contain_text("导入失败：浏览器未能保存导入的内容（浏览器存储空间已满）")
     assert field(page, "项目名称").input_value() == "存储已满时的草稿"
     assert field(page, "法定代表人").input_value() == "李娜"
@@ -142,11 +147,7 @@ def test_the_draft_history_restores_what_an_import_or_a_clear_replaced(page, eng
     wait_ready(page)
     field(page, "项目名称").fill("我自己的草稿")
     expect(page.locator("#save-state")).to_contain_text("已保存")
-    name, content, _ = engine.export("project", valid_project_dossier())
-    bundle = tmp_path / name
-    bundle.write_bytes(content)
-    page.get_by_role("button", name="导入数据包").click()
-    page.locator("#import-file").set_input_files(str(bundle))
+    _import_a_project_bundle(page, engine, tmp_path)
     expect(page.locator("#notice")).to_contain_text("导入前的草稿已存入“草稿历史”")
     imported = valid_project_dossier()["project_info"]["project_name"]
     assert field(page, "项目名称").input_value() == imported
