@@ -23,7 +23,7 @@ from builder.docs import build_docs  # noqa: E402
 from builder.hosting import HostingError, write_server_configs  # noqa: E402
 from builder.screenshots import screenshots_or_notice  # noqa: E402
 from builder.site import copy_static, render_site  # noqa: E402
-from formsite.changes import report_text, with_previous  # noqa: E402
+from formsite.changes import report_text  # noqa: E402
 from formsite.definitions import Definitions  # noqa: E402
 from formsite.documents import check_documents  # noqa: E402
 from formsite.engine import Engine  # noqa: E402
@@ -33,41 +33,32 @@ from formsite.loader import (  # noqa: E402
     DefinitionError,
     default_paths,
     example_lines,
-    load_definitions,
+    load_round,
 )
 
 
-def _load(rules: Path | None) -> tuple[Definitions, Path]:
+def _load(rules: Path | None,
+          previous: Path | None) -> tuple[Definitions, Definitions | None, Path]:
     try:
         forms, rules_file = default_paths(ROOT, rules.resolve() if rules else None)
-        return load_definitions(forms, rules_file), rules_file
+        definitions, before = load_round(forms, rules_file,
+                                         previous.resolve() if previous else None)
     except DefinitionError as exc:
         print(f"定义文件有误，未生成网站（共{len(exc.problems)}处）：", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         raise SystemExit(2) from None
-
-
-# Where the build keeps what it downloads (the pinned wheels, a copy of the Pyodide runtime,
-# each with its sha256) and what it compiles; --cache points elsewhere (a copied .cache/).
-# With --offline it takes the wheels and the runtime from there only: no pip, no npm, no
-# node_modules, so an intranet machine without a package registry can rebuild.
-CACHE = ROOT / ".cache"
-OFFLINE = False
+    return definitions, before, rules_file
 
 
 def build(out: Path, *, runtime: bool = True, rules: Path | None = None,
           previous_rules: Path | None = None, screenshots: bool = True) -> Path:
     started = time.perf_counter()
-    definitions, rules_file = _load(rules)
     # The rule set this one follows (--previous-rules, else its own `previous:`): the build
     # says what changed, the docs show it, and old drafts are checked under both.
-    if previous_rules is None and definitions.ruleset.previous:
-        previous_rules = rules_file.parent / definitions.ruleset.previous
-    previous = _load(previous_rules)[0] if previous_rules is not None else None
+    definitions, previous, rules_file = _load(rules, previous_rules)
     if previous is not None:
         print(report_text(previous, definitions), end="")
-        definitions = with_previous(definitions, previous)
     try:
         engine = Engine.from_definitions(definitions)
     except FormsiteError as exc:  # a definitions.json the loader did not check

@@ -262,3 +262,16 @@ def test_a_disabled_field_inside_a_grid_is_refused(tmp_path):
     [problem] = caught.value.problems
     assert (problem.file, problem.line) == ("forms/f.yaml", 5)  # the grid
     assert "grid 中的字段 b 在本规则集中未启用" in problem.message
+
+
+def test_the_cli_validates_an_old_bundle_under_a_chosen_rule_set(old_engine, tmp_path):
+    data = valid_project_dossier()
+    data["project_info"]["showroom_area"] = "1,200"
+    name, content, _ = old_engine.export("project", data)
+    (tmp_path / name).write_bytes(content)
+    result = subprocess.run([sys.executable, "-m", "formsite", "--root", str(ROOT), "--rules",
+                             str(RULES_2025), "validate", str(tmp_path / name)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1
+    assert "新增的填写项：“展示选品中心年接待境内外采购商（家）”" in result.stdout
+    assert "新出现的问题：跨境电商产业带展示选品中心要求展示选品中心实际使用面积不少于1500平方米" in result.stdout

@@ -32,15 +32,18 @@ def _project_root(explicit: str | None) -> Path:
     raise SystemExit("找不到 forms/ 和 rules/：请在项目目录中运行，或用 --root 指定。")
 
 
-def load_engine(root: str | None, definitions: str | None) -> Engine:
+def load_engine(root: str | None, definitions: str | None, rules: str | None = None) -> Engine:
     if definitions:
         try:
             return Engine.from_json(Path(definitions).read_bytes())
         except OSError as exc:
             raise DefinitionError([Problem(definitions, "", None, str(file_error(definitions, exc)))]) from exc
-    from .loader import default_paths, load_definitions
+    from .loader import default_paths, load_round
 
-    return Engine.from_definitions(load_definitions(*default_paths(_project_root(root))))
+    # A rule set that names its predecessor brings it along: a bundle made under that one is
+    # told exactly what changed for it, as on the page.
+    paths = default_paths(_project_root(root), Path(rules).resolve() if rules else None)
+    return Engine.from_definitions(load_round(*paths)[0])
 
 
 def read_file(name: str) -> bytes:
@@ -241,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m formsite", description="申报材料校验工具")
     parser.add_argument("--root", help="项目目录（含 forms/ 与 rules/）")
     parser.add_argument("--definitions", help="已编译的 definitions.json（代替 --root）")
+    parser.add_argument("--rules", help="规则集文件（默认：rules/ 中的默认规则集）")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="校验数据包（.zip 或 data.json）")
     p.add_argument("files", nargs="+")
@@ -267,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     try:
-        engine = load_engine(args.root, args.definitions)
+        engine = load_engine(args.root, args.definitions, args.rules)
     except DefinitionError as exc:
         print(f"定义文件有误：\n{exc}", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -20,7 +20,7 @@ from .catalog import check_references, resolve_labels
 from .definitions import Definitions, FormDef, FormsFile, RuleSet
 from .errors import DefinitionError, Problem
 
-__all__ = ["DefinitionError", "Problem", "default_paths", "load_definitions"]
+__all__ = ["DefinitionError", "Problem", "default_paths", "load_definitions", "load_round"]
 
 DOSSIERS_FILE = "dossiers.yaml"
 
@@ -298,6 +298,22 @@ def ruleset_hash(ruleset: RuleSet, forms: dict[str, FormDef] | None = None,
     }
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def load_round(forms_dir: Path, rules_file: Path,
+               previous_file: Path | None = None) -> tuple[Definitions, Definitions | None]:
+    """A rule set and the one it follows (``previous_file``, else the rule set's own
+    ``previous:``), the first carrying the second so that records made under it are told
+    exactly what changed (see formsite.changes)."""
+    from .changes import with_previous
+
+    definitions = load_definitions(forms_dir, rules_file)
+    if previous_file is None and definitions.ruleset.previous:
+        previous_file = rules_file.parent / definitions.ruleset.previous
+    if previous_file is None:
+        return definitions, None
+    previous = load_definitions(forms_dir, previous_file)
+    return with_previous(definitions, previous), previous
 
 
 # The rule set built when none is named (``build.py --rules FILE`` builds another).
