@@ -18,7 +18,7 @@ from formsite.bundle import draft_record
 from formsite.changes import report_text, ruleset_changes, with_previous
 from formsite.engine import Engine
 from formsite.errors import DefinitionError
-from formsite.loader import default_paths, load_definitions
+from formsite.loader import default_paths, load_definitions, load_round
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES_2024 = ROOT / "rules" / "zj-cbec-2024.yaml"
@@ -31,9 +31,10 @@ def old_engine() -> Engine:
 
 
 @pytest.fixture(scope="module")
-def new_engine(old_engine: Engine) -> Engine:
-    new = load_definitions(ROOT / "forms", RULES_2025)
-    return Engine.from_definitions(with_previous(new, old_engine.definitions))
+def new_engine() -> Engine:
+    definitions, previous = load_round(ROOT / "forms", RULES_2025)
+    assert previous is not None and previous.ruleset.id == "zj-cbec-2024"  # its `previous:`
+    return Engine.from_definitions(definitions)
 
 
 def test_the_default_rule_set_stays_the_2024_round():
