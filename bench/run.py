@@ -334,7 +334,7 @@ def measure(dist: Path, runs: int, calls: int, city: list[tuple[str, bytes]] | N
                 t = _ready(page, base + "project.html")
                 r["page_sw"].append(t["ready"])
                 r["typing_sw"].append(t["typing"])
-                r["sw_requests"] = [u for u in log]
+                r["sw_requests"] = tuple(log)  # the last run's
                 context.close()
             # Cold on a slow link, once each (slow by design).
             context = browser.new_context(service_workers="block")
@@ -363,8 +363,8 @@ def measure(dist: Path, runs: int, calls: int, city: list[tuple[str, bytes]] | N
             # AJV on a page of its own (the site's pages forbid the eval AJV compiles with).
             ajv_page = context.new_page()
             ajv_page.goto(base + "__bench_ajv.html")
-            r["ajv_valid"], r["ajv_errors"] = ajv_page.evaluate(
-                AJV, [base + "__bench_ajv.js", dossier_schema(), [valid, errored(valid)], calls])
+            r["ajv_valid"], r["ajv_errors"] = (tuple(x) for x in ajv_page.evaluate(
+                AJV, [base + "__bench_ajv.js", dossier_schema(), [valid, errored(valid)], calls]))
             if city:
                 page.goto(base + "city.html")
                 page.wait_for_selector("body[data-engine=ready]", timeout=300_000)
@@ -425,6 +425,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--city-projects", type=int, default=500)
+    parser.add_argument("--save", type=Path, metavar="FILE", help="also write the raw figures as JSON")
     args = parser.parse_args()
     dists = args.dist or [ROOT / "dist"]
     city = city_counties(args.city_projects) if args.city_projects else None
@@ -432,6 +433,9 @@ def main() -> None:
     for run in range(args.runs):
         for dist in dists:
             merge(results[dist], measure(dist, 1, args.calls, city if run == args.runs - 1 else None))
+    if args.save:
+        args.save.write_text(json.dumps({str(d): r for d, r in results.items()}, ensure_ascii=False),
+                             encoding="utf-8")
     for dist in dists:
         report(dist, results[dist], args.runs, args.city_projects, city)
 
@@ -460,7 +464,7 @@ def report(dist: Path, r: dict, runs: int, city_projects: int, city: list | None
           f"{cell('typing_sw')}{cell('typing_slow', 11)}")
     if "sw_requests" in r:
         print(f"  requests reaching the server on the second visit (service worker): "
-              f"{len(r['sw_requests'])} {r['sw_requests']}")
+              f"{len(r['sw_requests'])} {list(r['sw_requests'])}")
     else:
         print("  (no sw.js in this build: no service-worker visit)")
     print("\nworker boot phases (ms since the worker started, medians):")
