@@ -137,3 +137,8 @@ def build_docs(engine: Engine, source: Path, out: Path,
             logging.getLogger("mkdocs").removeHandler(handler)
             if previous is None:
                 del os.environ["SOURCE_DATE_EPOCH"]
+        # The theme writes its locale as the page language ("zh_Hans_CN"), which is not a
+        # language tag; screen readers pick their voice by it, so say "zh-CN".
+        for page in out.rglob("*.html"):
+            text = page.read_text(encoding="utf-8")
+            page.write_text(re.sub(r'<html lang="[^"]*"', '<html lang="zh-CN"', text, count=1), encoding="utf-8")

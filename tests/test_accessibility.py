@@ -36,7 +36,8 @@ def context(browser, site):  # noqa: F811
     context.close()
 
 
-@pytest.mark.parametrize("name", ["index.html", "project.html", "county.html", "city.html", "docs/index.html"])
+@pytest.mark.parametrize("name", ["index.html", "project.html", "county.html", "city.html", "docs/index.html",
+                                  "docs/rules.html", "docs/changes.html"])
 def test_no_serious_axe_violations(context, site, name):  # noqa: F811
     page = context.new_page()
     page.goto(site + name)
