@@ -29,7 +29,9 @@ function tellNewBuild(ruleset) {
   reload.type = "button";
   reload.textContent = "刷新页面";
   reload.addEventListener("click", () => location.reload());
-  box.append(p, reload);
+  // Inside the sentence, not the notice's corner (that place is the close button's).
+  p.append(" ", reload);
+  box.append(p);
   const main = document.getElementById("main") || document.body;
   main.prepend(box);
 }
