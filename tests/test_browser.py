@@ -558,7 +558,7 @@ def test_a_blank_form_is_not_a_wall_of_red(page, engine):
     # Every entry, and the cells of the preset plan rows (their dates are given, not typed).
     presets = {"project_info": {"progress_plan": [{"deadline": "2024-12-31"}, {"deadline": "2025-09-30"}]}}
     expected = engine.validate("project", presets).todo
-    expect(page.locator("#todo-title")).to_have_text(f"待填写（{len(expected)}项）")
+    expect(page.locator("#todo-title")).to_have_text(f"待填写（{len(expected)}处）")
     assert todo.count() == len(expected) > total
     name = field(page, "项目名称")
     beside = page.locator("#" + name.get_attribute("aria-describedby").split()[-1])
@@ -566,7 +566,7 @@ def test_a_blank_form_is_not_a_wall_of_red(page, engine):
 
     name.fill("安吉县椅业跨境电商产业带展示选品中心")
     settled(page)
-    expect(verdict).to_have_text(re.compile(rf"^未通过校验：已完成 1/{total} 项，{len(expected) - 1}处待填写$"))
+    expect(verdict).to_have_text(re.compile(rf"^填写中：已完成 1/{total} 项，{len(expected) - 1}处待填写$"))
     assert page.locator("#summary-list li.error").count() == 0
 
     # The summary jumps to the field; left blank after being visited, it is an error.

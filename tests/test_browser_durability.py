@@ -199,7 +199,7 @@ def test_a_failed_runtime_is_replaced_and_the_draft_kept(page):
     wait_ready(page)  # a fresh worker, a fresh runtime
     assert len(served) == 2
     settled(page)
-    expect(page.locator("#verdict")).to_contain_text("未通过校验")  # the engine answers again
+    expect(page.locator("#verdict")).to_contain_text("填写中：已完成 1/")  # the engine answers again
     assert field(page, "项目名称").input_value() == "让运行环境崩溃的项目"
     assert stored_draft(page)["data"]["project_info"]["project_name"] == "让运行环境崩溃的项目"
     field(page, "法定代表人").fill("张伟")
@@ -225,3 +225,54 @@ def test_pages_run_under_their_content_security_policy(browser, site):  # noqa: 
             page.close()
     finally:
         context.close()
+
+
+def test_two_tabs_keep_both_versions(browser, site):  # noqa: F811
+    """Two tabs of one page in one browser: neither silently overwrites the other; the
+    version the other tab saved goes into the history when this tab saves over it."""
+    context = browser.new_context(service_workers="block")
+    try:
+        first = context.new_page()
+        first.goto(site + "project.html")
+        wait_ready(first)
+        field(first, "项目名称").fill("甲标签页的项目")
+        expect(first.locator("#save-state")).to_contain_text("已保存")
+        second = context.new_page()
+        second.goto(site + "project.html")
+        expect(field(second, "项目名称")).to_have_value("甲标签页的项目")
+        field(second, "法定代表人").fill("乙标签页的法人")
+        expect(second.locator("#save-state")).to_contain_text("已保存")
+        expect(first.locator("#notice")).to_contain_text("另一个浏览器标签页中被修改")
+        field(first, "单位地址").fill("甲标签页的地址")
+        expect(first.locator("#save-state")).to_contain_text("已保存")
+        assert stored_draft(first)["data"]["project_info"]["org_address"] == "甲标签页的地址"
+        history = first.evaluate("""async () => {
+            const drafts = await import(new URL("static/drafts.js", location.href).href);
+            const [latest] = await drafts.listHistory("project");
+            return [latest.reason, (await drafts.readHistory(latest.id)).data.project_info.legal_representative];
+        }""")
+        assert history == ["另一标签页保存的版本", "乙标签页的法人"]
+    finally:
+        context.close()
+
+
+def test_the_last_keystrokes_before_a_reload_are_kept(page):
+    wait_ready(page)
+    intro = field(page, "单位简介")
+    for attempt in range(3):
+        text = f"第{attempt}次快速输入后立即刷新"
+        intro.fill("")
+        intro.press_sequentially(text, delay=5)
+        page.reload()
+        expect(field(page, "单位简介")).to_have_value(text)
+        intro = field(page, "单位简介")
+
+
+def test_clearing_a_cleared_form_keeps_the_history(page):
+    wait_ready(page)
+    field(page, "项目名称").fill("珍贵的版本")
+    expect(page.locator("#save-state")).to_contain_text("已保存")
+    for _ in range(4):
+        page.get_by_role("button", name="清空草稿").click()
+        expect(page.locator("#notice")).to_contain_text("已清空")
+    expect(page.get_by_role("button", name=re.compile("草稿历史"))).to_have_text("草稿历史（1）")

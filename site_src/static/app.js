@@ -35,9 +35,11 @@ function newDraft(data, attachments = []) {
 
 // Saving: one write at a time, each of the latest draft; the state beside the buttons says
 // only what is true: 正在保存 until the browser confirms, 已保存 with the time, or 未能保存.
-const saving = { queue: Promise.resolve(), waiting: null, previous: null, lastHistory: Date.now() };
+const saving = { queue: Promise.resolve(), waiting: null, previous: null, lastHistory: Date.now(),
+  stale: false, failedNotice: false };
 const tabs = "BroadcastChannel" in self ? new BroadcastChannel("formsite-drafts") : null;
 const TAB_ID = Math.random().toString(36).slice(2);
+const RESCUE_KEY = `formsite:rescue:${meta.dossier}`;
 
 function showSaveState(kind, text) {
   const el = $("save-state");
@@ -61,21 +63,37 @@ function saveDraft({ before = null, reason = "" } = {}) {
     reason = "自动保存";
   }
   // A write queued and not started yet will take the latest draft when it starts.
-  if (saving.waiting && !before) return saving.waiting;
+  if (saving.waiting && !before && !saving.stale) return saving.waiting;
   showSaveState("saving", "正在保存……");
-  const write = saving.queue.then(() => {
+  const write = saving.queue.then(async () => {
     if (saving.waiting === write) saving.waiting = null;
+    let history = { before, reason };
+    if (saving.stale && !before) {
+      // Another tab saved this draft since: what it saved goes into the history, not away.
+      history = { before: await drafts.readDraft(meta.dossier), reason: "另一标签页保存的版本" };
+      saving.stale = false;
+    }
     const snapshot = structuredClone(draft);
-    return drafts.writeDraft(meta.dossier, snapshot, { before, reason }).then(() => {
-      saving.previous = snapshot;
-      if (before) saving.lastHistory = Date.now();
-      if (!saving.waiting) showSaveState("saved", `已保存 ${new Date().toLocaleTimeString("zh-CN")}`);
-      tabs?.postMessage({ dossier: meta.dossier, tab: TAB_ID });
-      askPersistence();
-      return true;
-    });
+    await drafts.writeDraft(meta.dossier, snapshot, history);
+    saving.previous = snapshot;
+    if (history.before) {
+      saving.lastHistory = Date.now();
+      refreshHistory();
+    }
+    if (!saving.waiting) {
+      showSaveState("saved", `已保存 ${new Date().toLocaleTimeString("zh-CN")}`);
+      localStorage.removeItem(RESCUE_KEY);
+    }
+    if (saving.failedNotice) { // the failure said on screen is over
+      saving.failedNotice = false;
+      showNotice("草稿已重新保存到本机浏览器。", "info");
+    }
+    tabs?.postMessage({ dossier: meta.dossier, tab: TAB_ID });
+    askPersistence();
+    return true;
   }).catch((err) => {
     saving.error = storageReason(err);
+    saving.failedNotice = true;
     showSaveState("failed", "未能保存");
     showNotice(`草稿未能保存到本机浏览器（${storageReason(err)}）。最近的修改只在本页面中，请立即点击“下载数据包”保存，`
       + "或释放浏览器存储空间后再修改任意一项以重新保存。", "error");
@@ -86,10 +104,30 @@ function saveDraft({ before = null, reason = "" } = {}) {
   return write;
 }
 
+// Leaving the page while a write is still queued: the browser may end the page before it
+// runs, so the latest draft goes synchronously into localStorage too; openDraft() takes it
+// when it is newer than the stored one.
+window.addEventListener("pagehide", () => {
+  if (!saving.waiting && document.body.dataset.saved !== "saving") return;
+  try {
+    localStorage.setItem(RESCUE_KEY, JSON.stringify(draft));
+  } catch { /* nothing more can be done while the page goes */ }
+});
+
+// The browser closed the storage under the page (site data cleared, or evicted): save what
+// is on screen again at once, with the attached bundles the worker still holds.
+drafts.onLost(() => {
+  saveDraft().then((ok) => {
+    if (ok) showNotice("本机浏览器中保存的草稿被清除了（可能清理了浏览器数据）。本页面中的内容已重新保存；草稿历史已无法找回。", "warning");
+    if (ok && meta.attachments && draft.attachments.length && engine.ready) restoreAttachmentBytes();
+  });
+});
+
 function storageReason(err) {
   const name = err?.name || "";
   if (name === "QuotaExceededError") return "浏览器存储空间已满";
-  if (name === "InvalidStateError" || name === "UnknownError") return "浏览器存储不可用，可能处于无痕模式或磁盘已满";
+  if (name === "InvalidStateError") return "浏览器存储被关闭，可能是浏览器数据被清除";
+  if (name === "UnknownError") return "浏览器存储不可用，可能处于无痕模式或磁盘已满";
   return err?.message || "未知原因";
 }
 
@@ -106,8 +144,11 @@ function askPersistence() {
 // Another tab of the same page saved the draft: this tab's copy is now stale, and saving it
 // would overwrite the other tab's work.
 tabs?.addEventListener("message", ({ data }) => {
-  if (data.dossier !== meta.dossier || data.tab === TAB_ID) return;
-  showNotice("本草稿已在另一个浏览器标签页中被修改。为避免互相覆盖，请只在一个标签页中填写，并刷新本页以载入最新内容。", "warning");
+  if (data.dossier !== meta.dossier || data.tab === TAB_ID || saving.stale) return;
+  saving.stale = true;
+  showSaveState("saving", "另一标签页已修改");
+  showNotice("本草稿已在另一个浏览器标签页中被修改。请只在一个标签页中填写：刷新本页即可载入最新内容。"
+    + "如果继续在本页修改，本页的内容会成为当前草稿，另一标签页保存的版本存入“草稿历史”，两边都不会丢失。", "warning");
 });
 
 function splitPath(path) {
@@ -238,6 +279,7 @@ function removeRow(path, index) {
     : row !== null && typeof row === "object" && Object.keys(row).length > 0;
   if (filled && !confirm(`确定删除第${index + 1}行吗？该行已填写的内容将被删除。`)) return;
   rows.splice(index, 1);
+  forgetLeft(path);
   renderTable(path);
   changed();
   const next = form.querySelectorAll(`table[data-table="${CSS.escape(path)}"] tbody tr`)[index];
@@ -320,6 +362,11 @@ let shownPaths = [];
 const touched = new Set(); // "form.field" edited here
 const left = new Set(); // data paths of controls the person has left
 let showAllInline = false;
+
+// Rows move up when one is removed: what was left in a row is not carried to the next one.
+function forgetLeft(table) {
+  for (const path of [...left]) if (path.startsWith(`${table}.`)) left.delete(path);
+}
 
 const isTodo = (issue) => engineView?.todo.has(issue.path) && !showAllInline && !left.has(issue.path);
 
@@ -421,11 +468,14 @@ function showIssues(unordered, options = {}, verdictText = lastVerdict) {
   }
   const todoCount = todoList.children.length;
   $("todo-title").hidden = todoCount === 0;
-  $("todo-title").textContent = `待填写（${todoCount}项）`;
+  $("todo-title").textContent = `待填写（${todoCount}处）`;
+  list.hidden = list.children.length === 0;
+  todoList.hidden = todoCount === 0;
   $("summary-empty").textContent = "暂无问题。";
   $("summary-empty").hidden = issues.length > 0;
   const verdict = $("verdict");
-  verdict.textContent = verdictText; // the engine's sentence
+  // The engine's sentence; rewritten only when it changes (a live region repeats each write).
+  if (verdict.textContent !== verdictText) verdict.textContent = verdictText;
   verdict.className = `verdict ${wrong ? "bad" : todoCount ? "pending" : "good"}`;
 }
 
@@ -853,6 +903,7 @@ async function restoreVersion(id, when) {
     showNotice(`已恢复${when}的草稿。恢复前的内容已存入“草稿历史”。`, "info");
     $("history").hidden = true;
     $("btn-history").setAttribute("aria-expanded", "false");
+    $("btn-history").focus();
     putStoredAttachments().then(() => validateNow());
   } else {
     showNotice(`恢复失败：浏览器未能保存（${saving.error}）。当前草稿未作任何改动。`, "error");
@@ -934,6 +985,17 @@ async function putStoredAttachments() {
   }
 }
 
+// After the browser cleared the site's storage: the worker still holds the attached bundles;
+// store their bytes again so a reload finds them.
+async function restoreAttachmentBytes() {
+  try {
+    const { files } = JSON.parse(await call("attachment_files", JSON.stringify({ attachments: attachmentRefs() })));
+    await keepAttachments(files);
+  } catch (err) {
+    showNotice(`无法重新保存已导入的${meta.attachments.label}（${err.message}）。请在刷新页面之前点击“下载数据包”。`, "error");
+  }
+}
+
 function restoreAttachments() {
   return putStoredAttachments().catch((err) => {
     showNotice(`无法读取本机保存的${meta.attachments.label}：${err.message}。请重新导入。`, "error");
@@ -947,7 +1009,6 @@ async function syncRows(history = {}) {
   draft.data = answer.data;
   renderTable(meta.attachments.table);
   changed(history);
-  if (history.before) refreshHistory();
 }
 
 async function attachFiles(fileList) {
@@ -978,10 +1039,23 @@ async function attachFiles(fileList) {
 
 async function detach(index) {
   const item = draft.attachments[index];
-  if (!confirm(`移除“${item.name}”？对应的填写内容（如该项目的申报表）也会一并移除。移除前的草稿会存入“草稿历史”。`)) return;
+  if (!engine.ready) {
+    showNotice(`校验引擎未就绪，暂时不能移除${meta.attachments.label}。`, "error");
+    return;
+  }
+  if (!confirm(`移除“${item.name}”？为它填写的内容也会一并移除。移除前的草稿会存入“草稿历史”。`)) return;
   const before = structuredClone(draft);
   draft.attachments.splice(index, 1);
-  await syncRows({ before, reason: `移除“${item.name}”前` });
+  forgetLeft(meta.attachments.table);
+  try {
+    await syncRows({ before, reason: `移除“${item.name}”前` });
+  } catch (err) {
+    draft = before;
+    showNotice(`移除失败：${err.message}。草稿未作任何改动。`, "error");
+    renderTable(meta.attachments.table);
+    return;
+  }
+  $("notice").hidden = true;
 }
 
 // The list of attached bundles with the engine's word on each (null: names only, until then),
@@ -1005,7 +1079,7 @@ function showAttachments(summaries, issues = []) {
     remove.type = "button";
     remove.className = "row-remove";
     remove.textContent = "移除";
-    remove.setAttribute("aria-label", `移除${a.name}`);
+    remove.setAttribute("aria-label", `移除${a.name}（第${i + 1}个）`);
     remove.addEventListener("click", () => detach(i));
     li.append(name, " ", status, " ", remove);
     for (const issue of own) {
@@ -1114,6 +1188,14 @@ async function openDraft() {
     showNotice(`无法读取本机保存的草稿（${storageReason(err)}）。为免覆盖它，本页暂不自动保存：`
       + "请刷新页面重试；如需现在填写，填写完请点击“下载数据包”保存。", "error");
   }
+  try { // a draft the page could only rescue into localStorage as it closed
+    const rescued = JSON.parse(localStorage.getItem(RESCUE_KEY) || "null");
+    if (rescued?.data && typeof rescued.data === "object" && !saving.blocked
+        && (!stored || String(rescued.saved_at) > String(stored.saved_at))) {
+      stored = rescued;
+      saving.rescued = true;
+    }
+  } catch { /* an unreadable rescue copy: the stored draft stands */ }
   if (stored?.data && typeof stored.data === "object") {
     foundDraft = stored;
     draft = { ...structuredClone(stored), attachments: Array.isArray(stored.attachments) ? stored.attachments : [] };
@@ -1129,7 +1211,7 @@ async function openDraft() {
   ensurePresets();
   fillAll();
   showSums();
-  if (typed.length) saveDraft();
+  if (typed.length || saving.rescued) saveDraft();
   else if (stored && !saving.blocked) showSaveState("saved", `已载入本机草稿${stored.saved_at ? `（保存于 ${new Date(stored.saved_at).toLocaleString("zh-CN")}）` : ""}`);
   refreshHistory();
   if (meta.attachments) showAttachments(null);

@@ -16,6 +16,13 @@ const LEGACY_KEY = (dossier) => `formsite:draft:${dossier}`;
 const LEGACY_BACKUP_KEY = (dossier) => `formsite:draft-backup:${dossier}`;
 
 let opened = null;
+const lostListeners = [];
+
+// ``callback()`` runs when the browser closes the storage under the page (the person cleared
+// the site's data, or the browser evicted it): the page saves again at once.
+export function onLost(callback) {
+  lostListeners.push(callback);
+}
 
 function openDb() {
   opened ??= new Promise((resolve, reject) => {
@@ -25,7 +32,18 @@ function openDb() {
       db.createObjectStore(CURRENT, { keyPath: "dossier" });
       db.createObjectStore(HISTORY, { autoIncrement: true }).createIndex("dossier", "dossier");
     };
-    request.onsuccess = () => resolve(request.result);
+    request.onsuccess = () => {
+      const db = request.result;
+      db.onclose = () => { // closed by the browser, not by us
+        opened = null;
+        for (const callback of lostListeners) callback();
+      };
+      db.onversionchange = () => {
+        db.close();
+        opened = null;
+      };
+      resolve(db);
+    };
     request.onerror = () => reject(request.error);
     request.onblocked = () => reject(new Error("草稿存储被另一个标签页占用"));
   }).catch((err) => {
@@ -98,10 +116,20 @@ export async function readDraft(dossier) {
   return old.draft;
 }
 
+const content = (d) => JSON.stringify([d?.data ?? null, d?.attachments ?? []]);
+
 // Save ``draft`` as the current one. With ``before`` (the draft being replaced) and a reason,
-// that one goes into the history in the same transaction: both are saved, or neither.
+// that one goes into the history in the same transaction: both are saved, or neither. A
+// ``before`` that holds what ``draft`` or the latest history entry holds adds nothing (clearing
+// a cleared form ten times must not push real versions out of the history).
 export function writeDraft(dossier, draft, { before = null, reason = "" } = {}) {
   return transact("readwrite", [CURRENT, HISTORY], async ({ current, history }) => {
+    if (before && content(before) !== content(draft)) {
+      const rows = await asPromise(history.index("dossier").getAll(dossier));
+      if (rows.length && content(rows.at(-1).draft) === content(before)) before = null;
+    } else {
+      before = null;
+    }
     if (before) {
       history.add({ dossier, draft: before, saved_at: before.saved_at || null, reason });
       const keys = await asPromise(history.index("dossier").getAllKeys(dossier));

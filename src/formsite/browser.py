@@ -83,6 +83,15 @@ def sync_rows(request_json: str) -> str:
     return _dumps({"data": _get().sync_rows(request["dossier"], request["data"], _files(request))})
 
 
+def attachment_files(request_json: str) -> str:
+    """{"attachments": [sha256, …]} → {"files": [{"name", "sha256", "base64"}]}: the bytes of
+    attached bundles held here, for the page to store again (its storage was cleared)."""
+    request = json.loads(request_json)
+    return _dumps({"files": [{"name": name, "sha256": sha, "base64": base64.b64encode(raw).decode("ascii")}
+                             for sha in request.get("attachments") or [] if sha in _store
+                             for name, raw in [_store[sha]]]})
+
+
 def _files(request: dict[str, Any]) -> list[tuple[str, bytes]]:
     return [_store[sha] for sha in request.get("attachments") or [] if sha in _store]
 

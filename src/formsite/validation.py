@@ -66,7 +66,8 @@ class Report:
         if not self.filled:  # a blank form: nothing is wrong yet, there is only work to do
             return f"尚未开始填写（{progress}）"
         wrong = len(self.errors) - len(self.todo)
-        return "未通过校验：" + "，".join(
+        # Only entries still to make: being filled in, not failed.
+        return ("未通过校验：" if wrong else "填写中：") + "，".join(
             [progress] + [f"{n}{what}" for n, what in ((len(self.todo), "处待填写"), (wrong, "个错误"),
                                                       (len(self.warnings), "个提醒")) if n])
 
@@ -125,7 +126,8 @@ def validate(compiled: CompiledDossier, data: Any, *, only_rule: str | None = No
     )
 
 
-_ENTRY_CODES = frozenset({"required", "required_choice", "required_rows", "row_required"})
+# A bundle still to attach (a county's first project) is to do as much as a blank field.
+_ENTRY_CODES = frozenset({"required", "required_choice", "required_rows", "row_required", "chain.too_few"})
 
 
 def _holding(filled: list[str]) -> set[str]:
