@@ -276,3 +276,18 @@ def test_clearing_a_cleared_form_keeps_the_history(page):
         page.get_by_role("button", name="清空草稿").click()
         expect(page.locator("#notice")).to_contain_text("已清空")
     expect(page.get_by_role("button", name=re.compile("草稿历史"))).to_have_text("草稿历史（1）")
+
+
+def test_storage_cleared_under_the_page_is_saved_again(page, site):  # noqa: F811
+    """The person clears the browser's data for the site while the page is open: the page
+    notices, says so, and saves what is on screen again."""
+    wait_ready(page)
+    field(page, "项目名称").fill("清除浏览器数据前的草稿")
+    expect(page.locator("#save-state")).to_contain_text("已保存")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Storage.clearDataForOrigin", {"origin": re.match(r"https?://[^/]+", site).group(0),
+                                            "storageTypes": "indexeddb"})
+    expect(page.locator("#notice")).to_contain_text("草稿被清除了", timeout=10_000)
+    assert stored_draft(page)["data"]["project_info"]["project_name"] == "清除浏览器数据前的草稿"
+    page.reload()
+    expect(field(page, "项目名称")).to_have_value("清除浏览器数据前的草稿")

@@ -117,10 +117,11 @@ window.addEventListener("pagehide", () => {
 // The browser closed the storage under the page (site data cleared, or evicted): save what
 // is on screen again at once, with the attached bundles the worker still holds.
 drafts.onLost(() => {
-  saveDraft().then((ok) => {
+  // The browser may still be deleting the old database: save once it is done.
+  setTimeout(() => saveDraft().then((ok) => {
     if (ok) showNotice("本机浏览器中保存的草稿被清除了（可能清理了浏览器数据）。本页面中的内容已重新保存；草稿历史已无法找回。", "warning");
     if (ok && meta.attachments && draft.attachments.length && engine.ready) restoreAttachmentBytes();
-  });
+  }), 500);
 });
 
 function storageReason(err) {
@@ -128,7 +129,9 @@ function storageReason(err) {
   if (name === "QuotaExceededError") return "浏览器存储空间已满";
   if (name === "InvalidStateError") return "浏览器存储被关闭，可能是浏览器数据被清除";
   if (name === "UnknownError") return "浏览器存储不可用，可能处于无痕模式或磁盘已满";
-  return err?.message || "未知原因";
+  if (name === "AbortError") return "浏览器存储的写入被中断";
+  console.warn("draft storage failed", err);
+  return "浏览器存储出错";
 }
 
 // Ask once that this origin's storage is not evicted under pressure. The browser decides.
