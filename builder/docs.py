@@ -137,6 +137,9 @@ def build_docs(engine: Engine, source: Path, out: Path,
             logging.getLogger("mkdocs").removeHandler(handler)
             if previous is None:
                 del os.environ["SOURCE_DATE_EPOCH"]
+        # MkDocs writes its 404 page with links from the server's root ("/css/…"), which
+        # break under any sub-path; no shipped server configuration points at it.
+        (out / "404.html").unlink(missing_ok=True)
         # The theme writes its locale as the page language ("zh_Hans_CN"), which is not a
         # language tag; screen readers pick their voice by it, so say "zh-CN".
         for page in out.rglob("*.html"):
