@@ -41,9 +41,16 @@ try {
   async function control(step) {
     if (step.exact === false) return byNamePart(step.role, step.name);
     if (step.group) {  // an option of a group: a radio button or a checkbox
-      const group = await page.waitForSelector(aria(step.group, "group"));
-      for (const handle of await group.$$(aria(step.label))) {
-        if (await handle.evaluate((el) => el.matches("input"))) return handle;
+      // The group's name begins with its legend's label ("项目类型", then "（必填）" for
+      // assistive technology), as Playwright's get_by_role(name=…) matches a part of it.
+      await page.waitForSelector("fieldset legend");
+      for (const group of await page.$$("fieldset")) {
+        const named = await group.evaluate((el, name) =>
+          (el.querySelector(":scope > legend")?.textContent || "").trim().startsWith(name), step.group);
+        if (!named) continue;
+        for (const handle of await group.$$(aria(step.label))) {
+          if (await handle.evaluate((el) => el.matches("input"))) return handle;
+        }
       }
       throw new Error(`no option ${step.label} in ${step.group}`);
     }
