@@ -9,16 +9,12 @@ appended to ``log``. HTTP/1.1 keep-alive, as a real server.
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
-import functools
 import gzip
 import threading
-from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from builder.serve import SiteRequestHandler
+from builder.serve import SiteRequestHandler, serving
 
 COMPRESSIBLE = (".html", ".js", ".mjs", ".css", ".json", ".wasm", ".svg", ".txt")
 _cache: dict[tuple[str, float], bytes] = {}
@@ -71,21 +67,10 @@ class CompressingHandler(SiteRequestHandler):
         return path.read_bytes(), None
 
 
-@contextlib.contextmanager
-def serve_compressed(directory: Path, log: list[str] | None = None) -> Iterator[str]:
-    """Serve ``directory`` on 127.0.0.1 (a free port); yield the base URL."""
+def serve_compressed(directory: Path, log: list[str] | None = None):
+    """Serve ``directory`` on 127.0.0.1 (a free port); a context manager yielding the base URL."""
     handler_class = type("Handler", (CompressingHandler,), {"log": log if log is not None else []})
-    handler = functools.partial(handler_class, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    return serving(directory, handler_class)
 
 
 
