@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_browser import browser  # noqa: F401  (the Chromium of the browser tests)
 
 from builder.service_worker import read_build, write_build
 
@@ -22,8 +23,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = Path(os.environ.get("FORMSITE_DIST") or ROOT / "dist").resolve()
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SUB_PATH = "/county/offices/forms/"
 
 
@@ -39,16 +38,6 @@ def site(built: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "site"
     shutil.copytree(built, copy)
     return copy
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def precached(site: Path) -> list[str]:
@@ -82,7 +71,7 @@ def wait_controlled(page) -> None:
     raise AssertionError("the service worker never took control of the page")
 
 
-def test_second_visit_asks_nothing_and_the_page_works_with_the_server_stopped(browser, site):
+def test_second_visit_asks_nothing_and_the_page_works_with_the_server_stopped(browser, site):  # noqa: F811
     from support.server import serve
 
     files = precached(site)
@@ -114,7 +103,7 @@ def test_second_visit_asks_nothing_and_the_page_works_with_the_server_stopped(br
     context.close()
 
 
-def test_a_new_build_replaces_the_cache_and_says_a_new_rule_set_is_active(browser, site):
+def test_a_new_build_replaces_the_cache_and_says_a_new_rule_set_is_active(browser, site):  # noqa: F811
     from support.server import serve
 
     context = browser.new_context()
@@ -143,7 +132,7 @@ def test_a_new_build_replaces_the_cache_and_says_a_new_rule_set_is_active(browse
     context.close()
 
 
-def test_the_page_validates_with_service_workers_blocked(browser, site):
+def test_the_page_validates_with_service_workers_blocked(browser, site):  # noqa: F811
     from support.server import serve
 
     context = browser.new_context(service_workers="block")
