@@ -344,3 +344,18 @@ def test_an_attachment_listing_longer_than_the_archive_is_refused(engine: Engine
     except BundleError as exc:
         opened_or_error = exc.code
     assert opened_or_error == "bundle.bad_listing"
+
+
+def test_a_bundle_still_to_attach_is_to_do_not_wrong(engine: Engine, two_projects):
+    """A blank county page: "at least one project bundle" is on the to-do list like a blank
+    field; a wrong bundle attached is an error."""
+    county = engine.compiled("county")
+    table = county.dossier.attachments.table
+    blank = engine.chain.validate(county, {}, [])
+    assert [i.code for i in blank.errors if i.path == table] == ["chain.too_few"]
+    assert table in blank.todo
+    assert blank.verdict.startswith("尚未开始填写")
+    attached = engine.attach("county", [(name, content) for name, content in two_projects])
+    report = engine.chain.validate(county, {}, attached)
+    assert table not in report.todo
+    assert not [p for p in report.todo if p.startswith(f"{table}.") and p.count(".") == 2]

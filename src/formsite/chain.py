@@ -142,9 +142,7 @@ class Chain:
         adef = compiled.dossier.attachments
         if adef is None:
             return report
-        issues = self._chain_issues(compiled, adef, report.normalised or {}, list(attached))
-        report.errors += [i for i in issues if i.severity == "error"]
-        report.warnings += [i for i in issues if i.severity == "warning"]
+        report.add(self._chain_issues(compiled, adef, report.normalised or {}, list(attached)))
         return report
 
     def _chain_issues(self, compiled: CompiledDossier, adef: AttachmentDef,

@@ -71,6 +71,14 @@ class Report:
             [progress] + [f"{n}{what}" for n, what in ((len(self.todo), "处待填写"), (wrong, "个错误"),
                                                       (len(self.warnings), "个提醒")) if n])
 
+    def add(self, issues: list[Issue]) -> None:
+        """Findings made after the one pass (about attached bundles), with those that are an
+        entry still to make (a bundle to attach, where none is) as to do."""
+        errors = [i for i in issues if i.severity == "error"]
+        self.errors += errors
+        self.warnings += [i for i in issues if i.severity == "warning"]
+        self.todo += _todo(errors, _ENTRY_CODES, _holding(self.filled))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
@@ -109,9 +117,9 @@ def validate(compiled: CompiledDossier, data: Any, *, only_rule: str | None = No
     filled = _filled(compiled, raw, hidden_fields)
     holding = _holding(filled)
     # To do, not wrong: an entry not made yet (a required value, rows, a commitment to tick)
-    # where nothing is typed. Findings about attached bundles and values typed are errors.
-    entry_codes = _ENTRY_CODES | {c.rule.id for c in compiled.rules if c.spec.asks_entry}
-    todo = [i.path for i in errors if i.code in entry_codes and i.path not in holding]
+    # where nothing is typed. Values typed are errors; so are findings about attached bundles,
+    # but for one still to attach (Report.add).
+    todo = _todo(errors, _ENTRY_CODES | {c.rule.id for c in compiled.rules if c.spec.asks_entry}, holding)
     entries = _entries(compiled, values, hidden_fields)
     return Report(
         errors=errors,
@@ -128,6 +136,10 @@ def validate(compiled: CompiledDossier, data: Any, *, only_rule: str | None = No
 
 # A bundle still to attach (a county's first project) is to do as much as a blank field.
 _ENTRY_CODES = frozenset({"required", "required_choice", "required_rows", "row_required", "chain.too_few"})
+
+
+def _todo(errors: list[Issue], entry_codes: set[str] | frozenset[str], holding: set[str]) -> list[str]:
+    return [i.path for i in errors if i.code in entry_codes and i.path not in holding]
 
 
 def _holding(filled: list[str]) -> set[str]:
