@@ -120,3 +120,29 @@ def test_a_dossier_can_be_filled_with_the_keyboard_alone(context, site):  # noqa
     assert data["project_info"]["enterprise_type"] == "production"
     assert data["project_info"]["commit_truthful"] is True
     assert data["fund_details"]["equipment"][0]["name"] == "展示货架"
+
+
+def test_card_fields_say_which_card_they_are_in(context, site, engine, tmp_path):  # noqa: F811
+    """On the county page every 附件2 card has the same labels (联系人, 联系电话…); each field is
+    described by its card's heading, which names the project."""
+    from dossiers import valid_project_dossier
+
+    names = []
+    for title in ("安吉县椅业展示选品中心", "安吉县竹制品线上专区"):
+        data = valid_project_dossier()
+        data["project_info"]["project_name"] = title
+        name, content, _ = engine.export("project", data)
+        (tmp_path / name).write_bytes(content)
+        names.append(str(tmp_path / name))
+    page = context.new_page()
+    page.goto(site + "county.html")
+    wait_ready(page)
+    page.locator("#attach-file").set_input_files(names)
+    cards = page.locator(".cards .card")
+    expect(cards).to_have_count(2)
+    for i, title in enumerate(("安吉县椅业展示选品中心", "安吉县竹制品线上专区")):
+        expect(cards.nth(i).locator("h4")).to_contain_text(title)
+        for control in cards.nth(i).locator("input, textarea, select").all():
+            described = control.get_attribute("aria-describedby").split()
+            assert page.locator(f"#{described[0]}").text_content().count(title) == 1
+    assert _serious(page) == []

@@ -253,6 +253,13 @@ function renderTable(path) {
     }
     const cardMsg = item.querySelector(".card-msg");
     if (cardMsg) cardMsg.id = `e-${path.replaceAll(".", "-")}-${i}`;
+    // A card's fields share their labels (联系人, 联系电话 in every card): its heading (number
+    // and project) describes each of them, so a screen reader says which card a field is in.
+    const heading = container.tBodies ? null : item.querySelector("h4");
+    if (heading) {
+      heading.id = `t-${path.replaceAll(".", "-")}-${i}`;
+      for (const el of item.querySelectorAll("[data-path]:not(output)")) el.setAttribute("aria-describedby", heading.id);
+    }
     const remove = item.querySelector(".row-remove");
     if (remove) {
       remove.setAttribute("aria-label", remove.getAttribute("aria-label").replace("{n}", i + 1));
