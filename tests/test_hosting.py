@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from support.server import serve
 from support.webservers import apache_binary, nginx_binary, run_apache, run_nginx
-from test_browser import CHROMIUM_ARGS, field, settled, wait_ready
+from test_browser import browser, field, settled, wait_ready  # noqa: F401
 
 from builder.hosting import (
     CACHE_IMMUTABLE,
@@ -192,16 +192,11 @@ def _runtime_folder_is_immutable(server: str, tmp_path: Path) -> None:
 # --- the page in Chromium -----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def chromium(browser):  # noqa: F811  (the browser tests' Chromium)
+    return browser
 
 
-def engine_checks_the_page(browser, base_url: str) -> dict[str, str]:
+def engine_checks_the_page(browser, base_url: str) -> dict[str, str]:  # noqa: F811
     """Open the project page at ``base_url``, type two figures by their labels and read the
     engine's message. Returns the response headers of the worker script."""
     context = browser.new_context()
