@@ -68,7 +68,12 @@ w.onerror = (e) => { document.body.dataset.error = e.message || "error"; };
 PHASES_PAGE = """<!doctype html><meta charset="utf-8"><body><script type="module">
 const w = new Worker(new URL("py-worker.js", location.href), {type: "module"});
 w.onmessage = ({data}) => {
-  if (data.type === "ready") document.body.dataset.phases = JSON.stringify(data.phases || {ready: data.ms});
+  if (data.type === "ready") {
+    document.body.dataset.phases = JSON.stringify(data.phases || {ready: data.ms});
+    if (data.restored) document.body.dataset.snapshot = "restored";
+  }
+  // The engine snapshot the first start stores for the next visit.
+  if (data.type === "snapshot") document.body.dataset.snapshot = data.stored ? "stored" : "failed";
   if (data.type === "error") document.body.dataset.error = data.text;
 };
 </script>"""
@@ -241,7 +246,7 @@ def byte_table(dist: Path, fetched: list[str]) -> list[tuple[str, int, int, int]
 
 def _ready(page, url: str) -> dict:
     page.goto(url)
-    page.wait_for_selector("body[data-engine=ready]", timeout=300_000)
+    page.wait_for_selector("body[data-engine=ready]", state="attached", timeout=300_000)
     return page.evaluate("""() => {
         const nav = performance.getEntriesByType("navigation")[0];
         return {ready: performance.now(), typing: nav.domContentLoadedEventEnd};
@@ -254,6 +259,22 @@ def _naive(page, base: str) -> float:
     if page.evaluate("document.body.dataset.error"):
         raise RuntimeError(page.evaluate("document.body.dataset.error"))
     return float(page.evaluate("document.body.dataset.ms"))
+
+
+def _snapshot_settled(page) -> None:
+    """Wait until the first start has stored (or failed to store) the engine snapshot that the
+    next visit restores: a person's next visit comes long after that."""
+    page.wait_for_selector("body[data-snapshot], body[data-engine-snapshot]", state="attached",
+                           timeout=120_000)
+
+
+def _start_kind(page) -> str:
+    """How the page's engine started: "fresh" or "snapshot"; after a fresh start, waits for the
+    snapshot to be stored."""
+    kind = page.evaluate("document.body.dataset.engineStart") or "fresh"
+    if kind == "fresh":
+        _snapshot_settled(page)
+    return kind
 
 
 def _slow(context, page) -> None:
@@ -289,7 +310,8 @@ def measure(dist: Path, runs: int, calls: int, city: list[tuple[str, bytes]] | N
     has_sw = (dist / "sw.js").is_file()
     r: dict = {k: [] for k in ("naive_cold", "naive_warm", "page_cold", "page_warm", "page_sw",
                                "typing_cold", "typing_warm", "typing_sw", "naive_slow", "page_slow",
-                               "typing_slow", "phases_cold", "phases_warm")}
+                               "typing_slow", "phases_cold", "phases_warm", "start_cold",
+                               "start_warm", "start_sw")}
     log: list[str] = []
     try:
         with serve_compressed(dist, log) as base, sync_playwright() as p:
@@ -314,12 +336,15 @@ def measure(dist: Path, runs: int, calls: int, city: list[tuple[str, bytes]] | N
                             t = _ready(page, base + "project.html")
                             r[f"page_{temperature}"].append(t["ready"])
                             r[f"typing_{temperature}"].append(t["typing"])
+                            r[f"start_{temperature}"].append(_start_kind(page))
                         else:
                             page.goto(base + "__bench_phases.html")
                             page.wait_for_selector("body[data-phases], body[data-error]",
                                                    state="attached", timeout=300_000)
                             r[f"phases_{temperature}"].append(
                                 json.loads(page.evaluate("document.body.dataset.phases")))
+                            if temperature == "cold":
+                                _snapshot_settled(page)
                     context.close()
                 if not has_sw:
                     continue
@@ -327,6 +352,7 @@ def measure(dist: Path, runs: int, calls: int, city: list[tuple[str, bytes]] | N
                 context = browser.new_context()
                 page = context.new_page()
                 _ready(page, base + "project.html")
+                _start_kind(page)
                 _wait_controlled(page)
                 page.close()
                 log.clear()
@@ -334,6 +360,7 @@ def measure(dist: Path, runs: int, calls: int, city: list[tuple[str, bytes]] | N
                 t = _ready(page, base + "project.html")
                 r["page_sw"].append(t["ready"])
                 r["typing_sw"].append(t["typing"])
+                r["start_sw"].append(_start_kind(page))
                 r["sw_requests"] = tuple(log)  # the last run's
                 context.close()
             # Cold on a slow link, once each (slow by design).
@@ -462,6 +489,11 @@ def report(dist: Path, r: dict, runs: int, city_projects: int, city: list | None
           f"{cell('page_slow', 11, 'naive_slow')}")
     print(f"  {'our page: form accepts typing':<44}{cell('typing_cold')}{cell('typing_warm')}"
           f"{cell('typing_sw')}{cell('typing_slow', 11)}")
+    starts = {k: ", ".join(f"{n}× {kind}" for kind, n in sorted(
+        {kind: r[f"start_{k}"].count(kind) for kind in set(r.get(f"start_{k}", []))}.items()))
+        for k in ("cold", "warm", "sw")}
+    print(f"  {'how the engine started (fresh / snapshot)':<44}{starts['cold']:>9}{starts['warm']:>9}"
+          f"{starts['sw']:>9}")
     if "sw_requests" in r:
         print(f"  requests reaching the server on the second visit (service worker): "
               f"{len(r['sw_requests'])} {list(r['sw_requests'])}")

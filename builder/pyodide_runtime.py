@@ -28,6 +28,7 @@ substring "pyodide.asm.mjs" in file names, which this name keeps.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import shutil
 from collections.abc import Iterator
@@ -180,9 +181,25 @@ def _write_lock(npm_lock: Path, out_dir: Path, wheels: list[Path]) -> dict[str, 
     sizes = {name: (out_dir / name).stat().st_size
              for name in [*RUNTIME_FILES.values(), *(w.name for w in wheels)]
              if (out_dir / name).is_file()}
-    spec.tool = {"formsite": {"sizes": sizes}}
+    spec.tool = {"formsite": {"sizes": sizes, "snapshot_key": snapshot_key(out_dir)}}
     spec.to_json(out_dir / "pyodide-lock.json", indent=1)
     return json.loads((out_dir / "pyodide-lock.json").read_text(encoding="utf-8"))
+
+
+def snapshot_key(out_dir: Path) -> str:
+    """What an engine snapshot stored in a browser depends on (see py-worker.js): the runtime,
+    the standard library and wheels in ``out_dir``, the definitions the engine is initialised
+    with (next to ``out_dir``) and the worker that takes and restores it. A new build with any
+    of these changed makes browsers start afresh once and store a new snapshot."""
+    from builder.files import sha256_file
+
+    digest = hashlib.sha256()
+    parts = [p for p in sorted(out_dir.iterdir())
+             if p.is_file() and p.name != "pyodide-lock.json" and not p.name.endswith(".gz")]
+    for part in [*parts, out_dir.parent / "definitions.json", WORKER_SOURCE]:
+        if part.is_file():
+            digest.update(f"{part.name}\0{sha256_file(part)}\n".encode())
+    return digest.hexdigest()[:24]
 
 
 def vendor_pyodide(dist_dir: Path, node_modules: Path, wheels: list[Path], *,

@@ -228,7 +228,7 @@ def test_fill_validate_reload_export_import(page, tmp_path):
 
     # Clear, then import the bundle back.
     page.get_by_role("button", name="清空草稿").click()
-    assert field(page, "项目名称").input_value() == ""
+    expect(field(page, "项目名称")).to_have_value("")
     page.locator("#import-file").set_input_files(str(bundle))
     expect(page.locator("#notice")).to_contain_text("已导入")
     assert field(page, "项目名称").input_value() == "安吉县椅业跨境电商产业带展示选品中心"

@@ -207,6 +207,33 @@ def test_a_failed_runtime_is_replaced_and_the_draft_kept(page):
     assert "法定代表人" not in page.locator("#summary-list").text_content()
 
 
+def test_an_unusable_engine_snapshot_is_replaced_quietly(page):
+    """The started engine is kept in the browser for the next visit (py-worker.js). One that
+    cannot be restored is dropped and the engine starts the normal way: the person sees no error
+    and the form validates as always."""
+    from test_pyodide_boot import SNAPSHOT_RECORD
+
+    wait_ready(page)
+    page.wait_for_selector("body[data-engine-snapshot=stored]", state="attached", timeout=60_000)
+    page.reload()
+    wait_ready(page)
+    assert page.evaluate("document.body.dataset.engineStart") == "snapshot"
+    field(page, "项目名称").fill("恢复的引擎")
+    settled(page)
+    expect(page.locator("#verdict")).to_contain_text("填写中：已完成 1/")
+
+    assert page.evaluate(SNAPSHOT_RECORD, ["junk", None])["size"] > 10_000_000
+    page.reload()
+    wait_ready(page)
+    assert page.evaluate("document.body.dataset.engineStart") == "fresh"
+    assert page.evaluate(SNAPSHOT_RECORD, [None, None]) is None  # forgotten
+    expect(page.locator("#notice")).not_to_contain_text("出错")
+    field(page, "法定代表人").fill("张伟")
+    settled(page)
+    expect(page.locator("#verdict")).to_contain_text("填写中：已完成 2/")
+    assert field(page, "项目名称").input_value() == "恢复的引擎"
+
+
 def test_pages_run_under_their_content_security_policy(browser, site):  # noqa: F811
     """Every page carries the policy; nothing the site does violates it (engine included)."""
     context = browser.new_context()

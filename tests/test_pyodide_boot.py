@@ -367,3 +367,128 @@ def test_wheels_record_their_bytecode(site: Path) -> None:
             data = wheel.read(name)
             digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
             assert rows[name] == ["sha256=" + digest.decode(), str(len(data))]
+
+
+# ------------------------------------------------------------------------------------------
+# The engine's memory snapshot, kept in the browser between visits (py-worker.js).
+
+SNAPSHOT_RECORD = """async ([action, check]) => {
+  const name = "engine " + new URL("pyodide/", location.href).href;
+  const db = await new Promise((ok, ko) => {
+    const r = indexedDB.open("formsite-runtime", 1);
+    r.onupgradeneeded = () => r.result.createObjectStore("snapshot");
+    r.onsuccess = () => ok(r.result);
+    r.onerror = () => ko(r.error);
+  });
+  const store = (mode) => db.transaction("snapshot", mode).objectStore("snapshot");
+  const get = () => new Promise((ok) => { const r = store("readonly").get(name); r.onsuccess = () => ok(r.result); });
+  const put = (v) => new Promise((ok) => { const r = store("readwrite").put(v, name); r.onsuccess = () => ok(true); });
+  const record = await get();
+  let out = record ? {key: record.key, size: record.bytes.size, check: record.check} : null;
+  if (record && action === "garble") {
+    const bytes = new Uint8Array(await record.bytes.arrayBuffer());
+    for (let i = bytes.length >> 1; i < bytes.length; i += 4096) bytes[i] ^= 0xff;
+    await put({...record, bytes: new Blob([bytes])});
+  } else if (record && action === "check") {
+    await put({...record, check});
+  } else if (record && action === "junk") {
+    await put({...record, bytes: new Blob([new Uint8Array(1 << 20)])});
+  }
+  db.close();
+  return out;
+}"""
+
+
+def _snapshot_stored(boot: Boot) -> bool:
+    boot.page.wait_for_function(
+        "window.msgs.some((m) => m.type === 'snapshot')", timeout=60_000)
+    return any(m.get("stored") for m in boot.page.evaluate("window.msgs") if m["type"] == "snapshot")
+
+
+def _reboot(boot: Boot, query: str = "") -> dict[str, Any]:
+    boot.page.goto(boot.page.url.split("?")[0].split("index.html")[0] + "index.html" + query)
+    boot.page.wait_for_function("window.done !== undefined", timeout=90_000)
+    return boot.page.evaluate("window.done")
+
+
+def test_engine_snapshot_makes_the_next_visit_a_restore(browser, serve_site, site, engine) -> None:
+    from dossiers import valid_project_dossier
+
+    served = serve_site()
+    boot = _boot(browser, served.base_url)
+    assert boot.done["type"] == "ready" and boot.done["restored"] is False
+    assert _snapshot_stored(boot)
+    record = boot.page.evaluate(SNAPSHOT_RECORD, [None, None])
+    lock = json.loads((site / "pyodide" / "pyodide-lock.json").read_text("utf-8"))
+    assert record["key"] == lock["tool"]["formsite"]["snapshot_key"]
+    assert record["size"] > 10_000_000  # the whole memory of the started engine
+
+    done = _reboot(boot)
+    assert done["type"] == "ready" and done["restored"] is True, done
+    assert "snapshot restored" in done["phases"] and "python up" not in done["phases"]
+    assert done["info"] == boot.done["info"]
+    _assert_same_origin(boot, served.base_url)
+    # The restored engine answers exactly as the engine does here, for valid and wrong data.
+    for data in (valid_project_dossier(), {**valid_project_dossier(), "project_info": {}}):
+        request = json.dumps({"dossier": "project", "data": data}, ensure_ascii=False)
+        result = boot.call("validate", request)
+        assert result["ok"] is True, result
+        expected = engine.validate("project", data)
+        assert json.loads(result["value"])["errors"] == [i.as_dict() for i in expected.errors]
+    # What was never imported before the snapshot (the documents) still loads: the packages'
+    # files are there after a restore too. The bundle opens again in the restored engine.
+    request = json.dumps({"dossier": "project", "data": valid_project_dossier()}, ensure_ascii=False)
+    exported = boot.call("export_bundle", request)
+    assert exported["ok"] is True, exported
+    bundle = json.loads(exported["value"])
+    assert bundle["name"].endswith(".zip") and len(bundle["zip_base64"]) > 10_000
+    opened = boot.call("import_bundle", json.dumps({"dossier": "project",
+                                                     "file_base64": bundle["zip_base64"]}))
+    assert opened["ok"] is True, opened
+    boot.context.close()
+
+
+@pytest.mark.parametrize("damage", ["garble", "check", "junk"])
+def test_unusable_snapshot_is_dropped_and_the_engine_starts_afresh(browser, serve_site, damage) -> None:
+    served = serve_site()
+    boot = _boot(browser, served.base_url)
+    assert _snapshot_stored(boot)
+    boot.page.evaluate(SNAPSHOT_RECORD, [damage, "not what the engine answers"])
+
+    done = _reboot(boot)
+    if damage == "garble" and done["type"] == "ready":
+        # Flipped bytes in free memory can go unnoticed; then the engine must still be right.
+        assert done["restored"] is True
+        assert boot.call("validate", json.dumps({"dossier": "project", "data": {}}))["ok"] is True
+    else:
+        # The worker says so (the page then starts one with ?snapshot=off) and forgets it.
+        assert done == {**done, "type": "error", "code": "retry"}, done
+        assert boot.page.evaluate(SNAPSHOT_RECORD, [None, None]) is None
+        done = _reboot(boot, "?snapshot=off")
+        assert done["type"] == "ready" and done["restored"] is False
+        assert not [m for m in boot.page.evaluate("window.msgs") if m["type"] == "snapshot"]
+        # Without ?snapshot=off the next start stores a fresh one, which the one after uses.
+        done = _reboot(boot)
+        assert done["type"] == "ready" and done["restored"] is False
+        assert _snapshot_stored(boot)
+        assert _reboot(boot)["restored"] is True
+    boot.context.close()
+
+
+def test_a_new_build_does_not_restore_the_old_snapshot(browser, serve_site) -> None:
+    served = serve_site()
+    boot = _boot(browser, served.base_url)
+    assert _snapshot_stored(boot)
+    # A different key is what a rebuild with anything changed gives (builder.pyodide_runtime.
+    # snapshot_key); the stored record no longer matches it.
+    def rebuilt(route: Any) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text().replace(
+            '"snapshot_key": "', '"snapshot_key": "new-build-'))
+
+    boot.context.route("**/pyodide-lock.json", rebuilt)
+    done = _reboot(boot)
+    assert done["type"] == "ready" and done["restored"] is False
+    assert _snapshot_stored(boot)
+    assert boot.page.evaluate(SNAPSHOT_RECORD, [None, None])["key"].startswith("new-build-")
+    boot.context.close()

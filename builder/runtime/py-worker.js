@@ -6,7 +6,8 @@
 //
 // Protocol (worker → page):
 //   {type: "progress", stage: "runtime"|"packages"|"engine", fraction: 0..1, text}
-//   {type: "ready", ms, info, phases}    ms since the worker started; info = fb.init()'s return;
+//   {type: "ready", ms, info, phases, restored}  ms since the worker started; info = fb.init()'s
+//                                        return; restored: started from this browser's snapshot;
 //                                        phases: where the boot's time went (bench/run.py)
 //   {type: "error", code, text, detail}  boot failed; code is one of
 //        "unsupported"  the browser lacks what Pyodide 314 needs (checked before downloading)
@@ -15,6 +16,10 @@
 //        "wasm_mime"    the .wasm could not be used as served (wrong type and not WebAssembly)
 //        "timeout"      no progress at all for STALL_MS
 //        "boot"         anything else (missing file, Python exception, …); detail has the cause
+//        "retry"        the engine snapshot stored in this browser could not be restored and is
+//                       deleted; start a new worker with ?snapshot=off (text is empty)
+//   {type: "snapshot", stored}          after "ready" on a first start: whether the engine's
+//        snapshot for the next visit was stored
 //   {type: "fatal", id, error}          the runtime failed during call ``id`` and this worker
 //        has closed itself; the page starts another
 //   {type: "result", id, ok: true, value} | {type: "result", id, ok: false, error}: error is a
@@ -116,6 +121,8 @@
       return ["WebAssembly"];
     }
     const missing = [];
+    // The wheels are unpacked in the worker (unpackWheels).
+    if (typeof DecompressionStream !== "function") missing.push("数据解压 DecompressionStream");
     for (const [what, bytes] of Object.entries(PROBES)) {
       if (!WebAssembly.validate(hex(bytes))) missing.push(what);
     }
@@ -338,107 +345,193 @@
     }
   }
 
-  let callPython = null; // (fn, argsJson) -> "s<text>" | "j<json>"
+  // ------------------------------------------------------------------------------------------
+  // Wheels: unpacked here, in JavaScript, and written into PACKAGES_DIR before Python starts
+  // (instead of Pyodide's loadPackage once Python is up). Their WebAssembly libraries
+  // (pydantic-core's) are compiled meanwhile and loaded before the runtime initialises, always
+  // at the same address: that is what lets a memory snapshot of the started engine be restored.
 
-  async function boot() {
-    if (isClassicWorker()) throw new BootError("unsupported", MSG.classic);
-    const missing = missingFeatures();
-    if (missing.length) {
-      throw new BootError("unsupported", fmt(MSG.unsupported, { what: missing.join("、") }));
-    }
+  // Not site-packages: Pyodide lists what it finds there at boot as packages it loaded, state
+  // that a memory snapshot cannot hold. Python is told about this folder before the first import.
+  const PACKAGES_DIR = "/lib/formsite-packages";
 
-    progress("runtime", 0, "正在下载 Python 运行环境…");
-    // Our own copy of the lock: pruned to the shipped wheels by the build, it also carries
-    // the file sizes for the progress bar. Passing it as lockFileContents (with an explicit
-    // packageBaseUrl) saves Pyodide a second request.
-    const lockPromise = fetchOk(BASE + "pyodide-lock.json", "pyodide-lock.json").then((r) => r.json());
-    lockPromise.then(prefetchWheels).catch(() => {}); // a bad lock is reported below
-    // The form definitions are only needed at the very end; fetch them now, in parallel.
-    const definitionsPromise = fetchOk(DEFINITIONS_URL, "definitions.json").then((r) => r.text());
-    definitionsPromise.catch(() => {}); // awaited (and reported) below
-    // createPyodideModule: Pyodide would otherwise import() "pyodide.asm.mjs" by that fixed
-    // name; importing it ourselves lets it be served as .js.
-    const [lock, { loadPyodide }, asm] = await Promise.all([
-      lockPromise,
-      importRuntimeModule("pyodide.mjs.js"),
-      importRuntimeModule("pyodide.asm.mjs.js"),
-    ]);
-    Object.assign(sizes, (lock.tool && lock.tool.formsite && lock.tool.formsite.sizes) || {});
-    const wheels = dependencyClosure(lock, ENGINE_PACKAGE);
-    if (!wheels.length) {
-      throw new BootError("boot", fmt(MSG.boot, { detail: "pyodide-lock.json 中没有 formsite" }));
-    }
-    // The wheels download alongside the runtime (prefetchWheels), so the "runtime" stage
-    // counts the bytes of both; they are installed once Python is up (the "packages" stage).
-    const bootDownloads = [...RUNTIME_DOWNLOADS, ...wheels];
-    const bootTotal = total(bootDownloads);
-    onBytes = () => {
-      const done = got(bootDownloads);
-      progress("runtime", bootTotal ? 0.9 * (done / bootTotal) : 0.5,
-        done < bootTotal
-          ? `正在下载 Python 运行环境和校验组件（${mb(done)} / ${mb(bootTotal)} MB）`
-          : "正在启动 Python 运行环境并安装校验组件…", done >= bootTotal);
-    };
-    progress("runtime", 0.02, "正在下载 Python 运行环境…");
-    mark("runtime modules imported");
-    const pyodide = await loadPyodide({
-      indexURL: BASE,
-      lockFileContents: lock,
-      packageBaseUrl: BASE,
-      stdLibURL: BASE + "python_stdlib.zip",
-      createPyodideModule: asm.default,
-    });
-    mark("python up");
-    progress("runtime", 1, "Python 运行环境已启动");
+  async function inflateRaw(bytes) {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
 
-    // Install the wheels (downloaded by now): unpack them into site-packages and load
-    // pydantic-core's WebAssembly library. Pyodide reports a failed download only through
-    // errorCallback, so the errors are collected here.
-    const wheelTotal = total(wheels);
-    onBytes = () => {
-      const done = got(wheels);
-      progress("packages", wheelTotal ? 0.9 * (done / wheelTotal) : 0.5,
-        done < wheelTotal
-          ? `正在下载校验组件（${mb(done)} / ${mb(wheelTotal)} MB）`
-          : "正在安装校验组件…", done >= wheelTotal);
-    };
-    progress("packages", 0.9, "正在安装校验组件…");
-    const packageErrors = [];
-    try {
-      await pyodide.loadPackage([ENGINE_PACKAGE], {
-        messageCallback: () => {},
-        errorCallback: (text) => packageErrors.push(text),
-      });
-    } catch (err) {
-      packageErrors.push(String(err && err.message || err));
+  // The members of a zip (a wheel): [{name, bytes}]. Only what wheels use: stored or deflated
+  // members, no zip64, no encryption; a name that would leave PACKAGES_DIR is refused.
+  async function unzip(buffer, label) {
+    const bytes = new Uint8Array(buffer);
+    const view = new DataView(buffer);
+    const bad = (why) => new BootError("boot", fmt(MSG.boot, { detail: `${label}：${why}` }));
+    let eocd = -1;
+    for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 65557); i--) {
+      if (view.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
     }
-    if (packageErrors.length) {
-      // A wheel answered with 404 (IIS without a .whl MIME entry) only shows up as "Failed to
-      // fetch" (the integrity check rejects the error page); ask for each wheel to name it.
-      for (const wheel of wheels) {
-        // GET, not HEAD: some servers refuse HEAD. Only the status is needed.
-        const response = await nativeFetch(BASE + wheel, { cache: "no-store" }).catch(() => null);
-        if (response && response.body) response.body.cancel().catch(() => {});
-        if (response && !response.ok) {
-          throw new BootError("boot", fmt(MSG.missing, { file: wheel, status: response.status }),
-            packageErrors.join("\n"));
-        }
+    if (eocd < 0) throw bad("不是有效的 zip 文件");
+    const count = view.getUint16(eocd + 10, true);
+    let at = view.getUint32(eocd + 16, true);
+    const pending = [];
+    const decoder = new TextDecoder();
+    for (let n = 0; n < count; n++) {
+      if (view.getUint32(at, true) !== 0x02014b50) throw bad("目录损坏");
+      const flags = view.getUint16(at + 8, true);
+      const method = view.getUint16(at + 10, true);
+      const packed = view.getUint32(at + 20, true);
+      const size = view.getUint32(at + 24, true);
+      const nameLength = view.getUint16(at + 28, true);
+      const skip = nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+      const local = view.getUint32(at + 42, true);
+      const name = decoder.decode(bytes.subarray(at + 46, at + 46 + nameLength));
+      at += 46 + skip;
+      if (name.endsWith("/")) continue;
+      if (flags & 1 || packed === 0xffffffff || (method !== 0 && method !== 8)) throw bad(`不支持的条目 ${name}`);
+      if (name.startsWith("/") || name.split("/").includes("..")) throw bad(`条目路径不安全 ${name}`);
+      const data = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+      const raw = bytes.subarray(data, data + packed);
+      pending.push((method === 0 ? Promise.resolve(raw.slice()) : inflateRaw(raw)).then((out) => {
+        if (out.length !== size) throw bad(`条目 ${name} 解压后大小不符`);
+        return { name, bytes: out };
+      }));
+    }
+    return Promise.all(pending);
+  }
+
+  // Download (already under way: prefetchWheels), unpack and compile: {files, dynlibs}, with
+  // paths relative to PACKAGES_DIR, dynlibs in a fixed order.
+  async function unpackWheels(wheels) {
+    const unpacked = await Promise.all(wheels.map(async (file) => {
+      const early = prefetched.get(BASE + file);
+      prefetched.delete(BASE + file);
+      let response = early ? await early.catch(() => null) : null;
+      if (!response || !response.ok) response = await nativeFetch(BASE + file).catch(() => null);
+      if (!response || !response.ok) {
+        throw new BootError("boot", fmt(MSG.missing, { file, status: response ? response.status : "网络错误" }));
       }
-      throw new BootError("boot", fmt(MSG.boot, { detail: packageErrors.join("；") }),
-        packageErrors.join("\n"));
-    }
-    onBytes = () => {};
-    mark("wheels unpacked, pydantic-core's library loaded");
-    progress("packages", 1, "校验组件已安装");
+      return unzip(await response.arrayBuffer(), file);
+    }));
+    const files = unpacked.flat();
+    const libs = files.filter((f) => f.name.endsWith(".so")).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const dynlibs = await Promise.all(libs.map(async (f) => ({ name: f.name, module: await WebAssembly.compile(f.bytes) })));
+    return { files, dynlibs };
+  }
 
-    progress("engine", 0.1, "正在读取表单定义…");
-    const definitions = await definitionsPromise;
-    progress("engine", 0.4, "正在初始化校验引擎…");
-    pyodide.runPython("import pydantic");
-    mark("pydantic imported");
-    pyodide.runPython("import formsite.browser");
-    mark("engine imported");
-    const init = pyodide.runPython(`
+  // Pyodide's module factory, with one more preRun step: the wheels' files are written and
+  // their libraries loaded before the runtime initialises (so at the same memory and table
+  // addresses on every start), and memory is grown for a snapshot about to be restored.
+  function withPackages(factory, { files, dynlibs }, snapshotBytes) {
+    return (settings) => {
+      const install = (Module) => {
+        const site = PACKAGES_DIR;
+        for (const { name, bytes } of files) {
+          const path = `${site}/${name}`;
+          Module.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+          Module.FS.writeFile(path, bytes);
+        }
+        for (const { name, module } of dynlibs) {
+          const path = `${site}/${name}`;
+          // As a Python extension is loaded (not global), once, never unloaded; Python's own
+          // dlopen of this path later finds it by name.
+          const dso = Module.newDSO(path, undefined, "loading");
+          dso.refcount = Infinity;
+          dso.global = false;
+          dso.exports = Module.loadWebAssemblyModule(module, { loadAsync: false, nodelete: true }, path, {});
+        }
+        if (snapshotBytes) Module.growMemory(snapshotBytes.length);
+      };
+      const preRun = settings.preRun;
+      settings.preRun = [...(Array.isArray(preRun) ? preRun : preRun ? [preRun] : []), install];
+      return factory(settings);
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The started engine, kept in this browser (IndexedDB) as a memory snapshot: taken right
+  // after the first start of a build, before any call, and restored on later visits instead of
+  // starting Python and importing the engine again. Keyed by the build (the runtime, wheels,
+  // standard library, definitions and this file: lock.tool.formsite.snapshot_key); a restore
+  // that does not answer a fixed check exactly as the fresh engine did is thrown away.
+
+  const SNAPSHOT_DB = "formsite-runtime";
+  const SNAPSHOT_STORE = "snapshot";
+  // One record per site folder (two sites on one server, e.g. /forms/2024/ and /forms/2025/,
+  // keep one each); a new build of the same site replaces its record.
+  const SNAPSHOT_RECORD = "engine " + BASE;
+  const snapshotsAllowed = params.get("snapshot") !== "off" && typeof indexedDB === "object";
+
+  function snapshotDb(timeoutMs) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(null), timeoutMs);
+      try {
+        const request = indexedDB.open(SNAPSHOT_DB, 1);
+        request.onupgradeneeded = () => request.result.createObjectStore(SNAPSHOT_STORE);
+        request.onsuccess = () => { clearTimeout(timer); resolve(request.result); };
+        request.onerror = request.onblocked = () => { clearTimeout(timer); resolve(null); };
+      } catch {
+        clearTimeout(timer);
+        resolve(null);
+      }
+    });
+  }
+
+  function snapshotRequest(db, mode, act) {
+    return new Promise((resolve) => {
+      try {
+        const tx = db.transaction(SNAPSHOT_STORE, mode);
+        const request = act(tx.objectStore(SNAPSHOT_STORE));
+        tx.oncomplete = () => resolve(request.result);
+        tx.onerror = tx.onabort = () => resolve(undefined);
+      } catch {
+        resolve(undefined);
+      }
+    });
+  }
+
+  async function readSnapshot(key) {
+    if (!snapshotsAllowed || !key) return null;
+    const db = await snapshotDb(2000);
+    if (!db) return null;
+    try {
+      const record = await snapshotRequest(db, "readonly", (s) => s.get(SNAPSHOT_RECORD));
+      if (!record || record.key !== key || !(record.bytes instanceof Blob)) return null;
+      return { ...record, bytes: new Uint8Array(await record.bytes.arrayBuffer()) };
+    } catch {
+      return null;
+    } finally {
+      db.close();
+    }
+  }
+
+  async function writeSnapshot(record) {
+    const db = await snapshotDb(5000);
+    if (!db) return false;
+    try {
+      await snapshotRequest(db, "readwrite", (s) => s.put(record, SNAPSHOT_RECORD));
+      const back = await snapshotRequest(db, "readonly", (s) => s.getKey(SNAPSHOT_RECORD));
+      return back === SNAPSHOT_RECORD;
+    } finally {
+      db.close();
+    }
+  }
+
+  async function dropSnapshot() {
+    const db = await snapshotDb(2000);
+    if (!db) return;
+    try {
+      await snapshotRequest(db, "readwrite", (s) => s.delete(SNAPSHOT_RECORD));
+    } finally {
+      db.close();
+    }
+  }
+
+  let callPython = null; // (fn, argsJson) -> "s<text>" | "j<json>"
+  let restoredFromSnapshot = false;
+
+  // The Python side of the page's calls. Run on every start, also after a restore (the
+  // snapshot's copy is replaced by this file's), so it never depends on what was snapshotted.
+  const PYTHON_BOUNDARY = `
 import json
 import formsite.browser as _fb
 
@@ -467,22 +560,173 @@ def _formsite_call(fn, args_json):
     return "s" + result if isinstance(result, str) else "j" + json.dumps(result, ensure_ascii=False)
 
 (_fb.init, _formsite_call)
-`);
-    const [pyInit, pyCall] = init.toJs({ depth: 1 });
-    init.destroy();
+`;
+  // What a restored engine must answer exactly as the fresh one did.
+  const checkArgs = (info) => {
+    const { dossiers } = typeof info === "string" ? JSON.parse(info) : info;
+    return JSON.stringify([JSON.stringify({ dossier: dossiers[0], data: {} })]);
+  };
+
+  async function boot() {
+    if (isClassicWorker()) throw new BootError("unsupported", MSG.classic);
+    const missing = missingFeatures();
+    if (missing.length) {
+      throw new BootError("unsupported", fmt(MSG.unsupported, { what: missing.join("、") }));
+    }
+
+    progress("runtime", 0, "正在下载 Python 运行环境…");
+    // Our own copy of the lock: pruned to the shipped wheels by the build, it also carries
+    // the file sizes for the progress bar and the build's snapshot key.
+    const lockPromise = fetchOk(BASE + "pyodide-lock.json", "pyodide-lock.json").then((r) => r.json());
+    lockPromise.then(prefetchWheels).catch(() => {}); // a bad lock is reported below
+    const snapshotPromise = lockPromise.then((lock) => readSnapshot(
+      lock.tool && lock.tool.formsite && lock.tool.formsite.snapshot_key)).catch(() => null);
+    // The form definitions are only needed at the very end; fetch them now, in parallel.
+    const definitionsPromise = fetchOk(DEFINITIONS_URL, "definitions.json").then((r) => r.text());
+    definitionsPromise.catch(() => {}); // awaited (and reported) below
+    // createPyodideModule: Pyodide would otherwise import() "pyodide.asm.mjs" by that fixed
+    // name; importing it ourselves lets it be served as .js.
+    const [lock, { loadPyodide }, asm] = await Promise.all([
+      lockPromise,
+      importRuntimeModule("pyodide.mjs.js"),
+      importRuntimeModule("pyodide.asm.mjs.js"),
+    ]);
+    Object.assign(sizes, (lock.tool && lock.tool.formsite && lock.tool.formsite.sizes) || {});
+    const snapshotKey = lock.tool && lock.tool.formsite && lock.tool.formsite.snapshot_key;
+    const wheels = dependencyClosure(lock, ENGINE_PACKAGE);
+    if (!wheels.length) {
+      throw new BootError("boot", fmt(MSG.boot, { detail: "pyodide-lock.json 中没有 formsite" }));
+    }
+    // The wheels download alongside the runtime (prefetchWheels), so the "runtime" stage
+    // counts the bytes of both.
+    const bootDownloads = [...RUNTIME_DOWNLOADS, ...wheels];
+    const bootTotal = total(bootDownloads);
+    onBytes = () => {
+      const done = got(bootDownloads);
+      progress("runtime", bootTotal ? 0.9 * (done / bootTotal) : 0.5,
+        done < bootTotal
+          ? `正在下载 Python 运行环境和校验组件（${mb(done)} / ${mb(bootTotal)} MB）`
+          : "正在启动 Python 运行环境并安装校验组件…", done >= bootTotal);
+    };
+    progress("runtime", 0.02, "正在下载 Python 运行环境…");
+    mark("runtime modules imported");
+    const [packages, snapshot] = await Promise.all([unpackWheels(wheels), snapshotPromise]);
+    mark("wheels unpacked, libraries compiled");
+    if (snapshot) mark("snapshot read");
+    const options = {
+      indexURL: BASE,
+      lockFileContents: lock,
+      packageBaseUrl: BASE,
+      stdLibURL: BASE + "python_stdlib.zip",
+      createPyodideModule: withPackages(asm.default, packages, snapshot && snapshot.bytes),
+    };
+    let pyodide;
+    if (snapshot) {
+      try {
+        pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot.bytes });
+        mark("snapshot restored");
+        progress("runtime", 1, "Python 运行环境已启动");
+        progress("packages", 1, "校验组件已安装");
+        finishBoot(pyodide).destroy();
+        // The check: the same call as when the snapshot was taken, the same answer.
+        if (callPython("validate", checkArgs(snapshot.info)) !== snapshot.check) throw new Error("check differs");
+        pyodide.runPython("import random as _r; _r.seed(); del _r");
+        restoredFromSnapshot = true;
+        mark("engine restored and checked");
+        progress("engine", 1, "校验引擎已就绪");
+        return snapshot.info;
+      } catch (err) {
+        // A snapshot this browser cannot use: forget it and start afresh, in a new worker
+        // (this one's runtime is in an unknown state).
+        console.warn("formsite: the stored engine snapshot could not be used; starting afresh", err);
+        await dropSnapshot().catch(() => {});
+        throw new BootError("retry", "", String(err && err.stack || err));
+      }
+    }
+    pyodide = await loadPyodide({ ...options, _makeSnapshot: Boolean(snapshotKey && snapshotsAllowed) });
+    mark("python up");
+    progress("runtime", 1, "Python 运行环境已启动");
+    progress("packages", 1, "校验组件已安装"); // written and loaded as Python started
+    onBytes = () => {};
+    progress("engine", 0.1, "正在读取表单定义…");
+    const definitions = await definitionsPromise;
+    progress("engine", 0.4, "正在初始化校验引擎…");
+    pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(PACKAGES_DIR)}); import pydantic`);
+    mark("pydantic imported");
+    const pyInit = finishBoot(pyodide);
+    mark("engine imported");
     const info = pyInit(definitions);
-    mark("definitions read, engine initialised");
     pyInit.destroy();
-    callPython = pyCall;
+    mark("definitions read, engine initialised");
+    if (snapshotKey && snapshotsAllowed) takeSnapshot(pyodide, snapshotKey, info);
     progress("engine", 1, "校验引擎已就绪");
     return info;
+  }
+
+  // Import the engine and define the call boundary; returns formsite.browser.init.
+  function finishBoot(pyodide) {
+    const init = pyodide.runPython(PYTHON_BOUNDARY);
+    const [pyInit, pyCall] = init.toJs({ depth: 1 });
+    init.destroy();
+    callPython = pyCall;
+    return pyInit;
+  }
+
+  // Copy the engine's memory now, before the page's first call, and store it afterwards.
+  // Any failure only means the next visit starts the normal way.
+  function takeSnapshot(pyodide, key, info) {
+    let bytes;
+    let check;
+    try {
+      check = callPython("validate", checkArgs(info));
+      bytes = pyodide.makeMemorySnapshot();
+      mark("snapshot taken");
+    } catch (err) {
+      console.warn("formsite: no engine snapshot for the next visit", err);
+      self.postMessage({ type: "snapshot", stored: false });
+      return;
+    }
+    whenIdle(async () => {
+      let stored = false;
+      try {
+        // Drafts come first: the snapshot is stored only where it leaves ample room for them.
+        const { quota, usage } = navigator.storage && navigator.storage.estimate
+          ? await navigator.storage.estimate() : { quota: 0, usage: 0 };
+        if (quota - usage > 3 * bytes.length + SNAPSHOT_SPARE_BYTES) {
+          const record = { key, check, info, bytes: new Blob([bytes]), made: Date.now() };
+          bytes = null;
+          stored = await writeSnapshot(record);
+        }
+      } catch (err) {
+        console.warn("formsite: the engine snapshot was not stored", err);
+      }
+      bytes = null;
+      self.postMessage({ type: "snapshot", stored });
+    });
+  }
+
+  // Storing the snapshot (tens of MB) waits until the page has had no call answered for a
+  // moment, so it never slows down the person's first edits and saves (at most SNAPSHOT_WAIT_MS).
+  const SNAPSHOT_SPARE_BYTES = 200 * 1048576;
+  const SNAPSHOT_QUIET_MS = 1500;
+  const SNAPSHOT_WAIT_MS = 30000;
+  let lastCallAt = 0;
+  function whenIdle(task) {
+    const since = performance.now();
+    const poll = () => {
+      const now = performance.now();
+      if (now - lastCallAt >= SNAPSHOT_QUIET_MS || now - since >= SNAPSHOT_WAIT_MS) task();
+      else setTimeout(poll, 250);
+    };
+    setTimeout(poll, SNAPSHOT_QUIET_MS);
   }
 
   const booted = Promise.race([boot(), aborted]);
   booted.then(
     (info) => {
       clearInterval(watchdog);
-      self.postMessage({ type: "ready", ms: Math.round(performance.now()), info, phases });
+      self.postMessage({ type: "ready", ms: Math.round(performance.now()), info, phases,
+        restored: restoredFromSnapshot });
     },
     (err) => {
       clearInterval(watchdog);
@@ -504,6 +748,7 @@ def _formsite_call(fn, args_json):
 
   self.addEventListener("message", async ({ data: msg }) => {
     if (!msg || msg.type !== "call") return;
+    lastCallAt = performance.now();
     const { id, fn } = msg;
     try {
       await booted;
@@ -518,6 +763,7 @@ def _formsite_call(fn, args_json):
         return;
       }
       const value = raw[0] === "s" ? raw.slice(1) : JSON.parse(raw.slice(1));
+      lastCallAt = performance.now();
       self.postMessage({ type: "result", id, ok: true, value });
     } catch (err) {
       // Python's own exceptions are answered above, in Python. What arrives here is the
@@ -525,6 +771,8 @@ def _formsite_call(fn, args_json):
       // Pyodide's fatal error, after which every later call fails too). A runtime in that
       // state is never used again: say so and end this worker; the page starts a fresh one.
       console.error("formsite: the Python runtime failed", err);
+      // A runtime restored from this browser's snapshot is not restored again.
+      if (restoredFromSnapshot) await dropSnapshot().catch(() => {});
       self.postMessage({ type: "fatal", id, error: MSG.fatal });
       self.close();
     }

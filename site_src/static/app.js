@@ -530,10 +530,12 @@ const engine = { worker: null, ready: false, failed: false, seq: 0, pending: new
 // restarted forever: after this many failures within a minute the page stops trying.
 const MAX_RESTARTS_PER_MINUTE = 2;
 
-function startEngine() {
+function startEngine({ snapshot = true } = {}) {
   let worker;
   try {
-    worker = new Worker(new URL("../py-worker.js", import.meta.url), { type: "module" });
+    const url = new URL("../py-worker.js", import.meta.url);
+    if (!snapshot) url.searchParams.set("snapshot", "off");
+    worker = new Worker(url, { type: "module" });
   } catch (err) {
     engineFailed("本浏览器不支持模块化 Web Worker，无法加载校验引擎。表单仍可填写并自动保存。");
     return;
@@ -548,12 +550,20 @@ function startEngine() {
       $("engine-progress").hidden = true;
       $("engine-text").textContent = `校验引擎已就绪（${(msg.ms / 1000).toFixed(1)} 秒）`;
       document.body.dataset.engine = "ready";
+      document.body.dataset.engineStart = msg.restored ? "snapshot" : "fresh";
       draftOpened.then(restoreAttachments).finally(() => {
         validateNow();
         tellAboutFoundDraft();
       });
+    } else if (msg.type === "error" && msg.code === "retry") {
+      // The engine snapshot kept in this browser was unusable (and is deleted): start the
+      // normal way, once, without one.
+      worker.terminate();
+      if (engine.worker === worker) startEngine({ snapshot: false });
     } else if (msg.type === "error") {
       engineFailed(msg.text);
+    } else if (msg.type === "snapshot") {
+      document.body.dataset.engineSnapshot = msg.stored ? "stored" : "failed";
     } else if (msg.type === "fatal") {
       restartEngine(worker);
     } else if (msg.type === "result") {
