@@ -118,6 +118,9 @@ def _assemble(engine: Engine, staging: Path, *, runtime: bool,
         packages = runtime_packages(ROOT / "node_modules", CACHE / "runtime", offline=OFFLINE)
         vendor_pyodide(staging, packages, [*wheels, engine_wheel], cache_dir=CACHE / "precompiled")
         shutil.copy2(ROOT / "builder" / "runtime" / "py-worker.js", staging / "py-worker.js")
+        from builder.engine_snapshot import publish as publish_engine_snapshot
+
+        publish_engine_snapshot(staging, CACHE / "engine-snapshot")
     # Last among the site's own files: sw.js lists (and hashes) every file it caches, then
     # the large files get precompressed .gz siblings.
     from builder.compress import precompress

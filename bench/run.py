@@ -268,11 +268,11 @@ def _snapshot_settled(page) -> None:
                            timeout=120_000)
 
 
-def _start_kind(page) -> str:
-    """How the page's engine started: "fresh" or "snapshot"; after a fresh start, waits for the
-    snapshot to be stored."""
+def _start_kind(page, snapshots: bool) -> str:
+    """How the page's engine started: "fresh" or "snapshot"; after a fresh start of a build that
+    keeps snapshots, waits for the snapshot to be stored."""
     kind = page.evaluate("document.body.dataset.engineStart") or "fresh"
-    if kind == "fresh":
+    if kind == "fresh" and snapshots:
         _snapshot_settled(page)
     return kind
 
@@ -308,6 +308,9 @@ def measure(dist: Path, runs: int, calls: int, city: list[tuple[str, bytes]] | N
         (ROOT / "node_modules" / "ajv-dist" / "dist" / "ajv2020.bundle.js").read_bytes())
     (dist / "__bench_ajv.html").write_text('<!doctype html><meta charset="utf-8"><body>', encoding="utf-8")
     has_sw = (dist / "sw.js").is_file()
+    # Builds that keep the started engine in the browser (py-worker.js) for the next visit.
+    lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
+    snapshots = "snapshot_key" in (lock.get("tool") or {}).get("formsite", {})
     r: dict = {k: [] for k in ("naive_cold", "naive_warm", "page_cold", "page_warm", "page_sw",
                                "typing_cold", "typing_warm", "typing_sw", "naive_slow", "page_slow",
                                "typing_slow", "phases_cold", "phases_warm", "start_cold",
@@ -336,14 +339,14 @@ def measure(dist: Path, runs: int, calls: int, city: list[tuple[str, bytes]] | N
                             t = _ready(page, base + "project.html")
                             r[f"page_{temperature}"].append(t["ready"])
                             r[f"typing_{temperature}"].append(t["typing"])
-                            r[f"start_{temperature}"].append(_start_kind(page))
+                            r[f"start_{temperature}"].append(_start_kind(page, snapshots))
                         else:
                             page.goto(base + "__bench_phases.html")
                             page.wait_for_selector("body[data-phases], body[data-error]",
                                                    state="attached", timeout=300_000)
                             r[f"phases_{temperature}"].append(
                                 json.loads(page.evaluate("document.body.dataset.phases")))
-                            if temperature == "cold":
+                            if temperature == "cold" and snapshots:
                                 _snapshot_settled(page)
                     context.close()
                 if not has_sw:
@@ -352,7 +355,7 @@ def measure(dist: Path, runs: int, calls: int, city: list[tuple[str, bytes]] | N
                 context = browser.new_context()
                 page = context.new_page()
                 _ready(page, base + "project.html")
-                _start_kind(page)
+                _start_kind(page, snapshots)
                 _wait_controlled(page)
                 page.close()
                 log.clear()
@@ -360,7 +363,7 @@ def measure(dist: Path, runs: int, calls: int, city: list[tuple[str, bytes]] | N
                 t = _ready(page, base + "project.html")
                 r["page_sw"].append(t["ready"])
                 r["typing_sw"].append(t["typing"])
-                r["start_sw"].append(_start_kind(page))
+                r["start_sw"].append(_start_kind(page, snapshots))
                 r["sw_requests"] = tuple(log)  # the last run's
                 context.close()
             # Cold on a slow link, once each (slow by design).

@@ -49,6 +49,7 @@ MIME_TYPES: dict[str, str] = {
     ".webmanifest": "application/manifest+json",
     ".wasm": "application/wasm",
     ".whl": "application/octet-stream",
+    ".snapshot": "application/octet-stream",
     ".zip": "application/zip",
     ".gz": "application/gzip",
     ".svg": "image/svg+xml",

@@ -195,7 +195,8 @@ def snapshot_key(out_dir: Path) -> str:
 
     digest = hashlib.sha256()
     parts = [p for p in sorted(out_dir.iterdir())
-             if p.is_file() and p.name != "pyodide-lock.json" and not p.name.endswith(".gz")]
+             if p.is_file() and p.name != "pyodide-lock.json"
+             and not p.name.endswith((".gz", ".snapshot"))]
     for part in [*parts, out_dir.parent / "definitions.json", WORKER_SOURCE]:
         if part.is_file():
             digest.update(f"{part.name}\0{sha256_file(part)}\n".encode())

@@ -24,7 +24,9 @@ PLACEHOLDER = '/* BUILD */ { version: "dev", ruleset: "", files: [] }'
 # browser receives them decoded under the plain name), server configurations, sw.js itself.
 _SKIP_DIRS = ("docs/", "deploy/")
 _SKIP_NAMES = frozenset({"sw.js", "web.config", ".htaccess"})
-_SKIP_SUFFIXES = (".gz", ".br")
+# .snapshot: the published engine snapshot (builder/engine_snapshot.py), fetched only by first
+# visits over a fast link; later visits use the browser's own copy.
+_SKIP_SUFFIXES = (".gz", ".br", ".snapshot")
 
 
 def read_build(sw_js: str) -> dict:

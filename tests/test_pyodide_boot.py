@@ -492,3 +492,91 @@ def test_a_new_build_does_not_restore_the_old_snapshot(browser, serve_site) -> N
     assert _snapshot_stored(boot)
     assert boot.page.evaluate(SNAPSHOT_RECORD, [None, None])["key"].startswith("new-build-")
     boot.context.close()
+
+
+# The snapshot the build publishes for first visits over a fast link (builder/engine_snapshot.py).
+
+@pytest.fixture(scope="module")
+def published_site(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from builder.engine_snapshot import publish
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = tmp_path_factory.mktemp("published") / "site"
+    shutil.copytree(site, out)
+    # In a thread of its own: the build drives its own Playwright, which does not nest in this
+    # module's (sync_playwright is one per thread).
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(publish, out, None).result() is not None
+    return out
+
+
+def _served(directory: Path, stack: list[Any], **kwargs: Any) -> Served:
+    from support.server import serve
+
+    log: list[str] = []
+    cm = serve(directory, sub_path=SUB_PATH, log=log, **kwargs)
+    base = cm.__enter__()
+    stack.append(cm)
+    return Served(base, log)
+
+
+def test_a_first_visit_over_a_fast_link_restores_the_published_snapshot(
+        browser, published_site, engine) -> None:
+    from dossiers import valid_project_dossier
+
+    lock = json.loads((published_site / "pyodide" / "pyodide-lock.json").read_text("utf-8"))
+    published = lock["tool"]["formsite"]["engine_snapshot"]
+    assert (published_site / "pyodide" / published["file"]).stat().st_size == published["size"]
+    assert published["file"] == f"engine-{lock['tool']['formsite']['snapshot_key']}.snapshot"
+    stack: list[Any] = []
+    try:
+        served = _served(published_site, stack)
+        # A new profile: nothing kept in this browser. (How fast loopback is depends on this
+        # machine's load; ?link=fast says it is, the slow-link test below measures.)
+        boot = _boot(browser, served.base_url, "?link=fast")
+        assert boot.done["type"] == "ready" and boot.done["restored"] is True, boot.done
+        assert "published snapshot fetched" in boot.done["phases"]
+        assert "python up" not in boot.done["phases"]
+        _assert_same_origin(boot, served.base_url)
+        data = {**valid_project_dossier(), "project_info": {}}
+        result = boot.call("validate", json.dumps({"dossier": "project", "data": data}))
+        expected = engine.validate("project", data)
+        assert json.loads(result["value"])["errors"] == [i.as_dict() for i in expected.errors]
+        exported = boot.call("export_bundle", json.dumps({"dossier": "project",
+                                                          "data": valid_project_dossier()}))
+        assert exported["ok"] is True, exported
+        # Kept in this browser: the next visit does not download it again.
+        assert _snapshot_stored(boot)
+        served.log.clear()
+        done = _reboot(boot, "?link=fast")
+        assert done["restored"] is True and "published snapshot fetched" not in done["phases"]
+        assert not [p for p in served.log if p.endswith(".snapshot")]
+        boot.context.close()
+    finally:
+        for cm in reversed(stack):
+            cm.__exit__(None, None, None)
+
+
+def test_a_first_visit_over_a_slow_link_does_not_fetch_the_published_snapshot(
+        browser, published_site) -> None:
+    stack: list[Any] = []
+    try:
+        served = _served(published_site, stack)
+        context = browser.new_context()
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        # 10 Mbit/s, 20 ms: a county's link to the city's intranet server.
+        cdp.send("Network.emulateNetworkConditions", {
+            "offline": False, "latency": 20, "downloadThroughput": 10_000_000 / 8,
+            "uploadThroughput": 10_000_000 / 8})
+        page.goto(served.base_url + "index.html")
+        page.wait_for_function("window.done !== undefined", timeout=180_000)
+        done = page.evaluate("window.done")
+        assert done["type"] == "ready" and done["restored"] is False, done
+        assert not [p for p in served.log if p.endswith(".snapshot")]
+        context.close()
+    finally:
+        for cm in reversed(stack):
+            cm.__exit__(None, None, None)

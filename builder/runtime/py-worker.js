@@ -20,6 +20,8 @@
 //                       deleted; start a new worker with ?snapshot=off (text is empty)
 //   {type: "snapshot", stored}          after "ready" on a first start: whether the engine's
 //        snapshot for the next visit was stored
+//   {type: "snapshot-export", key, check, info, bytes}  with ?snapshot=export, after "ready":
+//        the snapshot for the build to publish (builder/engine_snapshot.py)
 //   {type: "fatal", id, error}          the runtime failed during call ``id`` and this worker
 //        has closed itself; the page starts another
 //   {type: "result", id, ok: true, value} | {type: "result", id, ok: false, error}: error is a
@@ -459,7 +461,11 @@
   // One record per site folder (two sites on one server, e.g. /forms/2024/ and /forms/2025/,
   // keep one each); a new build of the same site replaces its record.
   const SNAPSHOT_RECORD = "engine " + BASE;
-  const snapshotsAllowed = params.get("snapshot") !== "off" && typeof indexedDB === "object";
+  // ?snapshot=off: start the normal way and keep nothing (after an unusable snapshot);
+  // ?snapshot=export: start the normal way and hand the snapshot to the page (the build does
+  // this to publish one, builder/engine_snapshot.py).
+  const snapshotMode = params.get("snapshot") || "";
+  const snapshotsAllowed = snapshotMode === "" && typeof indexedDB === "object";
 
   function snapshotDb(timeoutMs) {
     return new Promise((resolve) => {
@@ -526,8 +532,68 @@
     }
   }
 
+  // The snapshot the build publishes (lock.tool.formsite.engine_snapshot, pyodide/*.snapshot):
+  // a first visit over a fast link restores it instead of starting Python (about 8 MB more to
+  // download, a second or more less to wait); over a slow link it is not fetched at all. Its
+  // file: "FSNP1\n", the length of a JSON header (4 bytes, little-endian), the header
+  // {check, info}, then the snapshot, gzip-compressed (so every server sends it as it is).
+  const SNAPSHOT_MAGIC = "FSNP1\n";
+  // Fast: the first MBs of the runtime's downloads arrive at this many bytes per ms or more (the
+  // snapshot's 8 MB then take less than the second or so a normal start needs). Decided within
+  // FAST_LINK_MS of the downloads' start; a slower link never fetches the snapshot.
+  const FAST_LINK_BYTES_PER_MS = 8000;
+  const FAST_LINK_MS = 500;
+  const FAST_LINK_SAMPLE = 2 * 1048576;
+  let downloadsStarted = 0;
+
+  async function linkIsFast() {
+    // ?link=fast|slow on the worker URL decides instead (tests; a person never needs it).
+    if (params.get("link") === "fast" || params.get("link") === "slow") return params.get("link") === "fast";
+    for (;;) {
+      const elapsed = performance.now() - downloadsStarted;
+      const bytes = Object.values(received).reduce((sum, n) => sum + n, 0);
+      if (bytes >= FAST_LINK_SAMPLE) return bytes / elapsed >= FAST_LINK_BYTES_PER_MS;
+      if (elapsed >= FAST_LINK_MS) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async function fetchPublishedSnapshot(lock, key) {
+    const published = lock.tool && lock.tool.formsite && lock.tool.formsite.engine_snapshot;
+    if (!snapshotsAllowed || !key || !published || typeof DecompressionStream !== "function") return null;
+    if (!(await linkIsFast())) return null;
+    try {
+      const response = await nativeFetch(BASE + published.file);
+      if (!response.ok) return null;
+      const file = new Uint8Array(await response.arrayBuffer());
+      mark("published snapshot fetched");
+      const magic = new TextDecoder().decode(file.subarray(0, SNAPSHOT_MAGIC.length));
+      if (magic !== SNAPSHOT_MAGIC) return null;
+      const length = new DataView(file.buffer, file.byteOffset + magic.length, 4).getUint32(0, true);
+      const start = magic.length + 4;
+      const header = JSON.parse(new TextDecoder().decode(file.subarray(start, start + length)));
+      if (header.key !== key) return null;
+      const stream = new Blob([file.subarray(start + length)]).stream()
+        .pipeThrough(new DecompressionStream("gzip"));
+      const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+      return { key, check: header.check, info: header.info, bytes, published: true };
+    } catch (err) {
+      console.warn("formsite: the published engine snapshot could not be read", err);
+      return null;
+    }
+  }
+
   let callPython = null; // (fn, argsJson) -> "s<text>" | "j<json>"
   let restoredFromSnapshot = false;
+
+  // Before the first import: where the packages are, and no search for pydantic plugins (there
+  // are none; the search reads every package's metadata, through importlib.metadata and email).
+  const PYTHON_SETUP = `
+import os, sys
+sys.path.insert(0, ${JSON.stringify(PACKAGES_DIR)})
+os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
+import pydantic
+`;
 
   // The Python side of the page's calls. Run on every start, also after a restore (the
   // snapshot's copy is replaced by this file's), so it never depends on what was snapshotted.
@@ -578,9 +644,15 @@ def _formsite_call(fn, args_json):
     // Our own copy of the lock: pruned to the shipped wheels by the build, it also carries
     // the file sizes for the progress bar and the build's snapshot key.
     const lockPromise = fetchOk(BASE + "pyodide-lock.json", "pyodide-lock.json").then((r) => r.json());
-    lockPromise.then(prefetchWheels).catch(() => {}); // a bad lock is reported below
-    const snapshotPromise = lockPromise.then((lock) => readSnapshot(
-      lock.tool && lock.tool.formsite && lock.tool.formsite.snapshot_key)).catch(() => null);
+    lockPromise.then((lock) => {
+      downloadsStarted = performance.now();
+      prefetchWheels(lock);
+    }).catch(() => {}); // a bad lock is reported below
+    // This browser's own snapshot of this build, else (over a fast link) the published one.
+    const snapshotPromise = lockPromise.then(async (lock) => {
+      const key = lock.tool && lock.tool.formsite && lock.tool.formsite.snapshot_key;
+      return (await readSnapshot(key)) || (await fetchPublishedSnapshot(lock, key));
+    }).catch(() => null);
     // The form definitions are only needed at the very end; fetch them now, in parallel.
     const definitionsPromise = fetchOk(DEFINITIONS_URL, "definitions.json").then((r) => r.text());
     definitionsPromise.catch(() => {}); // awaited (and reported) below
@@ -630,9 +702,12 @@ def _formsite_call(fn, args_json):
         finishBoot(pyodide).destroy();
         // The check: the same call as when the snapshot was taken, the same answer.
         if (callPython("validate", checkArgs(snapshot.info)) !== snapshot.check) throw new Error("check differs");
+        // Per start, not per snapshot: the random state.
         pyodide.runPython("import random as _r; _r.seed(); del _r");
         restoredFromSnapshot = true;
         mark("engine restored and checked");
+        // Kept in this browser for the next visit, as a first start's own snapshot is.
+        if (snapshot.published) storeWhenIdle(snapshot.key, snapshot.check, snapshot.info, snapshot.bytes);
         progress("engine", 1, "校验引擎已就绪");
         return snapshot.info;
       } catch (err) {
@@ -643,7 +718,8 @@ def _formsite_call(fn, args_json):
         throw new BootError("retry", "", String(err && err.stack || err));
       }
     }
-    pyodide = await loadPyodide({ ...options, _makeSnapshot: Boolean(snapshotKey && snapshotsAllowed) });
+    const snapshotting = Boolean(snapshotKey && (snapshotsAllowed || snapshotMode === "export"));
+    pyodide = await loadPyodide({ ...options, _makeSnapshot: snapshotting });
     mark("python up");
     progress("runtime", 1, "Python 运行环境已启动");
     progress("packages", 1, "校验组件已安装"); // written and loaded as Python started
@@ -651,14 +727,14 @@ def _formsite_call(fn, args_json):
     progress("engine", 0.1, "正在读取表单定义…");
     const definitions = await definitionsPromise;
     progress("engine", 0.4, "正在初始化校验引擎…");
-    pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(PACKAGES_DIR)}); import pydantic`);
+    pyodide.runPython(PYTHON_SETUP);
     mark("pydantic imported");
     const pyInit = finishBoot(pyodide);
     mark("engine imported");
     const info = pyInit(definitions);
     pyInit.destroy();
     mark("definitions read, engine initialised");
-    if (snapshotKey && snapshotsAllowed) takeSnapshot(pyodide, snapshotKey, info);
+    if (snapshotting) takeSnapshot(pyodide, snapshotKey, info);
     progress("engine", 1, "校验引擎已就绪");
     return info;
   }
@@ -686,6 +762,14 @@ def _formsite_call(fn, args_json):
       self.postMessage({ type: "snapshot", stored: false });
       return;
     }
+    if (snapshotMode === "export") {
+      self.postMessage({ type: "snapshot-export", key, check, info, bytes }, [bytes.buffer]);
+      return;
+    }
+    storeWhenIdle(key, check, info, bytes);
+  }
+
+  function storeWhenIdle(key, check, info, bytes) {
     whenIdle(async () => {
       let stored = false;
       try {
