@@ -66,10 +66,10 @@ w.onerror = (e) => { document.body.dataset.error = e.message || "error"; };
 
 # The site's own worker, started by a bare page, to read its boot phases.
 PHASES_PAGE = """<!doctype html><meta charset="utf-8"><body><script type="module">
-const w = new Worker(new URL("py-worker.js", location.href), {type: "module"});
+const w = new Worker(new URL("py-worker.js" + location.search, location.href), {type: "module"});
 w.onmessage = ({data}) => {
   if (data.type === "ready") {
-    document.body.dataset.phases = JSON.stringify(data.phases || {ready: data.ms});
+    document.body.dataset.phases = JSON.stringify({...(data.phases || {}), "ready (message sent)": data.ms});
     if (data.restored) document.body.dataset.snapshot = "restored";
   }
   // The engine snapshot the first start stores for the next visit.
@@ -314,7 +314,7 @@ def measure(dist: Path, runs: int, calls: int, city: list[tuple[str, bytes]] | N
     r: dict = {k: [] for k in ("naive_cold", "naive_warm", "page_cold", "page_warm", "page_sw",
                                "typing_cold", "typing_warm", "typing_sw", "naive_slow", "page_slow",
                                "typing_slow", "phases_cold", "phases_warm", "start_cold",
-                               "start_warm", "start_sw")}
+                               "start_warm", "start_sw", "phases_fresh")}
     log: list[str] = []
     try:
         with serve_compressed(dist, log) as base, sync_playwright() as p:
@@ -348,6 +348,15 @@ def measure(dist: Path, runs: int, calls: int, city: list[tuple[str, bytes]] | N
                                 json.loads(page.evaluate("document.body.dataset.phases")))
                             if temperature == "cold" and snapshots:
                                 _snapshot_settled(page)
+                                # The same first visit without any snapshot: what a browser
+                                # whose link is slow (or whose storage is full) does.
+                                fresh = browser.new_context(service_workers="block").new_page()
+                                fresh.goto(base + "__bench_phases.html?snapshot=off")
+                                fresh.wait_for_selector("body[data-phases], body[data-error]",
+                                                        state="attached", timeout=300_000)
+                                r["phases_fresh"].append(
+                                    json.loads(fresh.evaluate("document.body.dataset.phases")))
+                                fresh.context.close()
                     context.close()
                 if not has_sw:
                     continue
@@ -425,6 +434,14 @@ def print_bytes(dist: Path, fetched: list[str]) -> None:
     totals = [sum(row[i] for row in rows) for i in (1, 2, 3)]
     print(f"  {'total':<66}{totals[0]:>11,}{totals[1]:>11,}{totals[2]:>11,}"
           f"   (= {totals[0] / 1e6:.2f} / {totals[1] / 1e6:.2f} / {totals[2] / 1e6:.2f} MB; goal gzip ≤ 6 MB)")
+    published = [row for row in rows if row[0].endswith(".snapshot")]
+    if published:
+        # Fetched only by a first visit over a fast link (py-worker.js); already gzip inside.
+        slow = [sum(row[i] for row in rows if row not in published) for i in (1, 2, 3)]
+        print(f"  {'of which the published engine snapshot (fast links only)':<66}"
+              f"{published[0][1]:>11,}{published[0][2]:>11,}{published[0][3]:>11,}")
+        print(f"  {'a first visit over a slow link (without it)':<66}{slow[0]:>11,}{slow[1]:>11,}"
+              f"{slow[2]:>11,}   (= {slow[0] / 1e6:.2f} / {slow[1] / 1e6:.2f} / {slow[2] / 1e6:.2f} MB)")
 
 
 def print_phases(samples: list[dict], label: str) -> None:
@@ -505,6 +522,8 @@ def report(dist: Path, r: dict, runs: int, city_projects: int, city: list | None
     print("\nworker boot phases (ms since the worker started, medians):")
     print_phases(r["phases_cold"], "cold")
     print_phases(r["phases_warm"], "warm")
+    if r.get("phases_fresh"):
+        print_phases(r["phases_fresh"], "cold, started without any snapshot (?snapshot=off)")
     print()
     for name, (ajv_times, ajv_errors) in (("valid", r["ajv_valid"]), ("errors", r["ajv_errors"])):
         rt = r[f"round_trip_{name}"]

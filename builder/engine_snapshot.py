@@ -48,10 +48,10 @@ worker.onmessage = async ({data}) => {
   const header = new TextEncoder().encode(JSON.stringify({key: data.key, check: data.check, info: data.info}));
   const length = new Uint8Array(4);
   new DataView(length.buffer).setUint32(0, header.length, true);
-  const response = await fetch("%(upload)s", {method: "PUT", body: new Blob([length, header, data.bytes])});
+  const response = await fetch("__UPLOAD__", {method: "PUT", body: new Blob([length, header, data.bytes])});
   document.body.dataset.done = response.ok ? "ok" : String(response.status);
 };
-</script>""" % {"upload": UPLOAD_NAME}
+</script>""".replace("__UPLOAD__", UPLOAD_NAME)
 
 
 class EngineSnapshotError(RuntimeError):
@@ -62,7 +62,7 @@ def _upload_handler(target: Path) -> type[SimpleHTTPRequestHandler]:
     class Handler(SiteRequestHandler):
         accepted: ClassVar[Path] = target
 
-        def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
+        def do_PUT(self) -> None:
             if self.path.split("?")[0].rsplit("/", 1)[-1] != UPLOAD_NAME:
                 self.send_error(403)
                 return
@@ -127,7 +127,12 @@ def publish(site: Path, cache: Path | None = DEFAULT_CACHE) -> Path | None:
             print(f"未发布启动好的校验引擎（{why}）：各浏览器第一次打开时正常启动。")
             return None
         started = time.perf_counter()
-        uploaded = take(site)
+        try:
+            uploaded = take(site)
+        except Exception as exc:
+            print(f"未发布启动好的校验引擎（浏览器中启动失败：{str(exc).splitlines()[0][:200]}）："
+                  "各浏览器第一次打开时正常启动。")
+            return None
         (length,) = struct.unpack("<I", uploaded[:4])
         header = json.loads(uploaded[4:4 + length])
         if header.get("key") != key:

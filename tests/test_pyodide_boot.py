@@ -498,9 +498,9 @@ def test_a_new_build_does_not_restore_the_old_snapshot(browser, serve_site) -> N
 
 @pytest.fixture(scope="module")
 def published_site(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from builder.engine_snapshot import publish
-
     from concurrent.futures import ThreadPoolExecutor
+
+    from builder.engine_snapshot import publish
 
     out = tmp_path_factory.mktemp("published") / "site"
     shutil.copytree(site, out)

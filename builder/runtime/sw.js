@@ -60,6 +60,9 @@ function precachedUrl(request) {
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET" || !request.url.startsWith(SCOPE)) return;
+  // The published engine snapshot: fetched once, over a fast link, and then kept by the
+  // worker itself (py-worker.js); not worth a second copy here.
+  if (new URL(request.url).pathname.endsWith(".snapshot")) return;
   const cached = precachedUrl(request);
   if (cached) {
     // This build's own files: from the cache, no request. The network only if the cache was
