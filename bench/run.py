@@ -69,7 +69,8 @@ PHASES_PAGE = """<!doctype html><meta charset="utf-8"><body><script type="module
 const w = new Worker(new URL("py-worker.js" + location.search, location.href), {type: "module"});
 w.onmessage = ({data}) => {
   if (data.type === "ready") {
-    document.body.dataset.phases = JSON.stringify({...(data.phases || {}), "ready (message sent)": data.ms});
+    document.body.dataset.phases = JSON.stringify({...(data.phases || {}), "ready (message sent)": data.ms,
+      "__link": data.link && data.link.bytesPerMs});
     if (data.restored) document.body.dataset.snapshot = "restored";
   }
   // The engine snapshot the first start stores for the next visit.
@@ -445,9 +446,12 @@ def print_bytes(dist: Path, fetched: list[str]) -> None:
 
 
 def print_phases(samples: list[dict], label: str) -> None:
-    names = sorted({k for s in samples for k in s}, key=lambda k: statistics.median(
-        [s[k] for s in samples if k in s]))
-    print(f"  {label}:")
+    names = sorted({k for s in samples for k in s if not k.startswith("__")},
+                   key=lambda k: statistics.median([s[k] for s in samples if k in s]))
+    rates = [s["__link"] for s in samples if s.get("__link")]
+    measured = (f" (link as measured by the worker: {statistics.median(rates):.0f} bytes/ms; "
+                f"the published snapshot is fetched from 8000)") if rates else ""
+    print(f"  {label}{measured}:")
     previous = 0.0
     for name in names:
         at = statistics.median([s[name] for s in samples if name in s])

@@ -580,3 +580,27 @@ def test_a_first_visit_over_a_slow_link_does_not_fetch_the_published_snapshot(
     finally:
         for cm in reversed(stack):
             cm.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("trouble", ["hang", "missing"])
+def test_a_published_snapshot_that_does_not_arrive_is_not_waited_for(
+        browser, published_site, tmp_path, trouble) -> None:
+    """Optional: a stalled or missing download of it only means a normal start."""
+    directory = published_site
+    if trouble == "missing":
+        directory = tmp_path / "site"
+        shutil.copytree(published_site, directory)
+        for snapshot in (directory / "pyodide").glob("*.snapshot"):
+            snapshot.unlink()
+    stack: list[Any] = []
+    try:
+        served = _served(directory, stack, hang=(".snapshot",) if trouble == "hang" else ())
+        started = time.monotonic()
+        boot = _boot(browser, served.base_url, "?link=fast&stall=20000", timeout_s=40)
+        assert boot.done["type"] == "ready" and boot.done["restored"] is False, boot.done
+        assert [p for p in served.log if p.endswith(".snapshot")]  # it was asked for
+        assert time.monotonic() - started < 30
+        boot.context.close()
+    finally:
+        for cm in reversed(stack):
+            cm.__exit__(None, None, None)

@@ -6,8 +6,9 @@
 //
 // Protocol (worker → page):
 //   {type: "progress", stage: "runtime"|"packages"|"engine", fraction: 0..1, text}
-//   {type: "ready", ms, info, phases, restored}  ms since the worker started; info = fb.init()'s
-//                                        return; restored: started from this browser's snapshot;
+//   {type: "ready", ms, info, phases, restored, link}  ms since the worker started; info =
+//        fb.init()'s return; restored: started from a snapshot; link: {bytesPerMs, fast} as
+//        measured for the published snapshot (bytesPerMs null: not measured);
 //                                        phases: where the boot's time went (bench/run.py)
 //   {type: "error", code, text, detail}  boot failed; code is one of
 //        "unsupported"  the browser lacks what Pyodide 314 needs (checked before downloading)
@@ -538,22 +539,35 @@
   // file: "FSNP1\n", the length of a JSON header (4 bytes, little-endian), the header
   // {check, info}, then the snapshot, gzip-compressed (so every server sends it as it is).
   const SNAPSHOT_MAGIC = "FSNP1\n";
-  // Fast: the first MBs of the runtime's downloads arrive at this many bytes per ms or more (the
-  // snapshot's 8 MB then take less than the second or so a normal start needs). Decided within
-  // FAST_LINK_MS of the downloads' start; a slower link never fetches the snapshot.
+  // Fast: the engine's wheels (2.3 MB, already compressed, requested together as soon as the
+  // lock arrives) came at this many bytes per ms or more, as the browser's own resource timing
+  // measured them (not this worker, which is busy meanwhile): the snapshot's 8 MB then take
+  // less than the second or so a normal start needs. Decided when they have arrived or after
+  // FAST_LINK_MS; a slower link never fetches the snapshot.
   const FAST_LINK_BYTES_PER_MS = 8000;
-  const FAST_LINK_MS = 500;
-  const FAST_LINK_SAMPLE = 2 * 1048576;
-  let downloadsStarted = 0;
+  const FAST_LINK_MS = 1000;
+  const PUBLISHED_SNAPSHOT_MS = 5000;
+  const link = { bytesPerMs: null, fast: false };
 
-  async function linkIsFast() {
+  async function linkIsFast(wheels) {
     // ?link=fast|slow on the worker URL decides instead (tests; a person never needs it).
-    if (params.get("link") === "fast" || params.get("link") === "slow") return params.get("link") === "fast";
+    if (params.get("link") === "fast" || params.get("link") === "slow") {
+      link.fast = params.get("link") === "fast";
+      return link.fast;
+    }
+    const started = performance.now();
     for (;;) {
-      const elapsed = performance.now() - downloadsStarted;
-      const bytes = Object.values(received).reduce((sum, n) => sum + n, 0);
-      if (bytes >= FAST_LINK_SAMPLE) return bytes / elapsed >= FAST_LINK_BYTES_PER_MS;
-      if (elapsed >= FAST_LINK_MS) return false;
+      const entries = performance.getEntriesByType("resource")
+        .filter((e) => wheels.some((w) => e.name === BASE + w) && e.responseEnd > 0);
+      if (entries.length === wheels.length) {
+        const bytes = entries.reduce((sum, e) => sum + (e.encodedBodySize || 0), 0);
+        const span = Math.max(...entries.map((e) => e.responseEnd)) - Math.min(...entries.map((e) => e.startTime));
+        link.bytesPerMs = Math.round(bytes / Math.max(span, 1));
+        // No sizes (a cross-origin or cached answer without timing): not known to be fast.
+        link.fast = bytes > 0 && link.bytesPerMs >= FAST_LINK_BYTES_PER_MS;
+        return link.fast;
+      }
+      if (performance.now() - started >= FAST_LINK_MS) return false;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -561,9 +575,13 @@
   async function fetchPublishedSnapshot(lock, key) {
     const published = lock.tool && lock.tool.formsite && lock.tool.formsite.engine_snapshot;
     if (!snapshotsAllowed || !key || !published || typeof DecompressionStream !== "function") return null;
-    if (!(await linkIsFast())) return null;
+    if (!(await linkIsFast(dependencyClosure(lock, ENGINE_PACKAGE)))) return null;
+    // Optional: a download that is not done in PUBLISHED_SNAPSHOT_MS (a link that slowed down,
+    // a stalled server) is abandoned and the engine starts the normal way.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), PUBLISHED_SNAPSHOT_MS);
     try {
-      const response = await nativeFetch(BASE + published.file);
+      const response = await nativeFetch(BASE + published.file, { signal: abort.signal });
       if (!response.ok) return null;
       const file = new Uint8Array(await response.arrayBuffer());
       mark("published snapshot fetched");
@@ -580,6 +598,8 @@
     } catch (err) {
       console.warn("formsite: the published engine snapshot could not be read", err);
       return null;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -644,10 +664,7 @@ def _formsite_call(fn, args_json):
     // Our own copy of the lock: pruned to the shipped wheels by the build, it also carries
     // the file sizes for the progress bar and the build's snapshot key.
     const lockPromise = fetchOk(BASE + "pyodide-lock.json", "pyodide-lock.json").then((r) => r.json());
-    lockPromise.then((lock) => {
-      downloadsStarted = performance.now();
-      prefetchWheels(lock);
-    }).catch(() => {}); // a bad lock is reported below
+    lockPromise.then(prefetchWheels).catch(() => {}); // a bad lock is reported below
     // This browser's own snapshot of this build, else (over a fast link) the published one.
     const snapshotPromise = lockPromise.then(async (lock) => {
       const key = lock.tool && lock.tool.formsite && lock.tool.formsite.snapshot_key;
@@ -810,7 +827,7 @@ def _formsite_call(fn, args_json):
     (info) => {
       clearInterval(watchdog);
       self.postMessage({ type: "ready", ms: Math.round(performance.now()), info, phases,
-        restored: restoredFromSnapshot });
+        restored: restoredFromSnapshot, link });
     },
     (err) => {
       clearInterval(watchdog);
