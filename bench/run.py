@@ -71,7 +71,7 @@ w.onmessage = ({data}) => {
   if (data.type === "ready") {
     document.body.dataset.phases = JSON.stringify({...(data.phases || {}), "ready (message sent)": data.ms,
       "__link": data.link && data.link.bytesPerMs});
-    if (data.restored) document.body.dataset.snapshot = "restored";
+    if (data.restored === "local") document.body.dataset.snapshot = "restored";
   }
   // The engine snapshot the first start stores for the next visit.
   if (data.type === "snapshot") document.body.dataset.snapshot = data.stored ? "stored" : "failed";
@@ -270,10 +270,11 @@ def _snapshot_settled(page) -> None:
 
 
 def _start_kind(page, snapshots: bool) -> str:
-    """How the page's engine started: "fresh" or "snapshot"; after a fresh start of a build that
-    keeps snapshots, waits for the snapshot to be stored."""
+    """How the page's engine started: "fresh", "local" (this browser's snapshot) or "published"
+    (the site's); after a fresh or published start of a build that keeps snapshots, waits for the
+    browser's own to be stored (the next visit comes later than that)."""
     kind = page.evaluate("document.body.dataset.engineStart") or "fresh"
-    if kind == "fresh" and snapshots:
+    if kind in ("fresh", "published") and snapshots:
         _snapshot_settled(page)
     return kind
 
@@ -516,8 +517,8 @@ def report(dist: Path, r: dict, runs: int, city_projects: int, city: list | None
     starts = {k: ", ".join(f"{n}× {kind}" for kind, n in sorted(
         {kind: r[f"start_{k}"].count(kind) for kind in set(r.get(f"start_{k}", []))}.items()))
         for k in ("cold", "warm", "sw")}
-    print(f"  {'how the engine started (fresh / snapshot)':<44}{starts['cold']:>9}{starts['warm']:>9}"
-          f"{starts['sw']:>9}")
+    print("  how the engine started (fresh / local: this browser's snapshot / published: the "
+          "site's): " + "; ".join(f"{k} {v}" for k, v in starts.items()))
     if "sw_requests" in r:
         print(f"  requests reaching the server on the second visit (service worker): "
               f"{len(r['sw_requests'])} {list(r['sw_requests'])}")

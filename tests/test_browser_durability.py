@@ -217,7 +217,7 @@ def test_an_unusable_engine_snapshot_is_replaced_quietly(page):
     page.wait_for_selector("body[data-engine-snapshot=stored]", state="attached", timeout=60_000)
     page.reload()
     wait_ready(page)
-    assert page.evaluate("document.body.dataset.engineStart") == "snapshot"
+    assert page.evaluate("document.body.dataset.engineStart") == "local"
     field(page, "项目名称").fill("恢复的引擎")
     settled(page)
     expect(page.locator("#verdict")).to_contain_text("填写中：已完成 1/")

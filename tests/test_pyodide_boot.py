@@ -424,7 +424,7 @@ def test_engine_snapshot_makes_the_next_visit_a_restore(browser, serve_site, sit
     assert record["size"] > 10_000_000  # the whole memory of the started engine
 
     done = _reboot(boot)
-    assert done["type"] == "ready" and done["restored"] is True, done
+    assert done["type"] == "ready" and done["restored"] == "local", done
     assert "snapshot restored" in done["phases"] and "python up" not in done["phases"]
     assert done["info"] == boot.done["info"]
     _assert_same_origin(boot, served.base_url)
@@ -458,7 +458,7 @@ def test_unusable_snapshot_is_dropped_and_the_engine_starts_afresh(browser, serv
     done = _reboot(boot)
     if damage == "garble" and done["type"] == "ready":
         # Flipped bytes in free memory can go unnoticed; then the engine must still be right.
-        assert done["restored"] is True
+        assert done["restored"] == "local"
         assert boot.call("validate", json.dumps({"dossier": "project", "data": {}}))["ok"] is True
     else:
         # The worker says so (the page then starts one with ?snapshot=off) and forgets it.
@@ -471,7 +471,7 @@ def test_unusable_snapshot_is_dropped_and_the_engine_starts_afresh(browser, serv
         done = _reboot(boot)
         assert done["type"] == "ready" and done["restored"] is False
         assert _snapshot_stored(boot)
-        assert _reboot(boot)["restored"] is True
+        assert _reboot(boot)["restored"] == "local"
     boot.context.close()
 
 
@@ -535,7 +535,7 @@ def test_a_first_visit_over_a_fast_link_restores_the_published_snapshot(
         # A new profile: nothing kept in this browser. (How fast loopback is depends on this
         # machine's load; ?link=fast says it is, the slow-link test below measures.)
         boot = _boot(browser, served.base_url, "?link=fast")
-        assert boot.done["type"] == "ready" and boot.done["restored"] is True, boot.done
+        assert boot.done["type"] == "ready" and boot.done["restored"] == "published", boot.done
         assert "published snapshot fetched" in boot.done["phases"]
         assert "python up" not in boot.done["phases"]
         _assert_same_origin(boot, served.base_url)
@@ -550,7 +550,7 @@ def test_a_first_visit_over_a_fast_link_restores_the_published_snapshot(
         assert _snapshot_stored(boot)
         served.log.clear()
         done = _reboot(boot, "?link=fast")
-        assert done["restored"] is True and "published snapshot fetched" not in done["phases"]
+        assert done["restored"] == "local" and "published snapshot fetched" not in done["phases"]
         assert not [p for p in served.log if p.endswith(".snapshot")]
         boot.context.close()
     finally:

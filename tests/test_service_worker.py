@@ -83,6 +83,10 @@ def test_second_visit_asks_nothing_and_the_page_works_with_the_server_stopped(br
     with serve(site, sub_path=SUB_PATH, log=log) as base:
         first = open_ready(context, base + "project.html")
         wait_controlled(first)
+        # The engine's own snapshot is kept (py-worker.js) before the next visit: then that visit
+        # asks for nothing, not even the published snapshot.
+        first.wait_for_selector("body[data-engine-snapshot=stored]", state="attached",
+                                timeout=60_000)
         names = first.evaluate("""async () => {
             const keys = await caches.keys();
             const cache = await caches.open(keys[0]);

@@ -7,7 +7,8 @@
 // Protocol (worker → page):
 //   {type: "progress", stage: "runtime"|"packages"|"engine", fraction: 0..1, text}
 //   {type: "ready", ms, info, phases, restored, link}  ms since the worker started; info =
-//        fb.init()'s return; restored: started from a snapshot; link: {bytesPerMs, fast} as
+//        fb.init()'s return; restored: false, or the snapshot started from: "local" (this
+//        browser's) or "published" (the site's); link: {bytesPerMs, fast} as
 //        measured for the published snapshot (bytesPerMs null: not measured);
 //                                        phases: where the boot's time went (bench/run.py)
 //   {type: "error", code, text, detail}  boot failed; code is one of
@@ -604,7 +605,7 @@
   }
 
   let callPython = null; // (fn, argsJson) -> "s<text>" | "j<json>"
-  let restoredFromSnapshot = false;
+  let restoredFromSnapshot = false; // false | "local" | "published"
 
   // Before the first import: where the packages are, and no search for pydantic plugins (there
   // are none; the search reads every package's metadata, through importlib.metadata and email).
@@ -721,7 +722,7 @@ def _formsite_call(fn, args_json):
         if (callPython("validate", checkArgs(snapshot.info)) !== snapshot.check) throw new Error("check differs");
         // Per start, not per snapshot: the random state.
         pyodide.runPython("import random as _r; _r.seed(); del _r");
-        restoredFromSnapshot = true;
+        restoredFromSnapshot = snapshot.published ? "published" : "local";
         mark("engine restored and checked");
         // Kept in this browser for the next visit, as a first start's own snapshot is.
         if (snapshot.published) storeWhenIdle(snapshot.key, snapshot.check, snapshot.info, snapshot.bytes);

@@ -532,16 +532,25 @@ const MAX_RESTARTS_PER_MINUTE = 2;
 
 function startEngine({ snapshot = true } = {}) {
   let worker;
-  try {
-    const url = new URL("../py-worker.js", import.meta.url);
-    if (!snapshot) url.searchParams.set("snapshot", "off");
-    worker = new Worker(url, { type: "module" });
-  } catch (err) {
-    engineFailed("本浏览器不支持模块化 Web Worker，无法加载校验引擎。表单仍可填写并自动保存。");
-    return;
+  let early = [];
+  // The first start: the worker engine-start.js started during parsing, with what it said so far.
+  const started = window.formsiteEarlyWorker;
+  window.formsiteEarlyWorker = null;
+  if (started && snapshot) {
+    worker = started.worker;
+    early = started.takeOver();
+  } else {
+    try {
+      const url = new URL("../py-worker.js", import.meta.url);
+      if (!snapshot) url.searchParams.set("snapshot", "off");
+      worker = new Worker(url, { type: "module" });
+    } catch (err) {
+      engineFailed("本浏览器不支持模块化 Web Worker，无法加载校验引擎。表单仍可填写并自动保存。");
+      return;
+    }
   }
   engine.worker = worker;
-  worker.addEventListener("message", ({ data: msg }) => {
+  const onMessage = (msg) => {
     if (msg.type === "progress") {
       $("engine-progress").value = msg.fraction;
       $("engine-text").textContent = msg.text;
@@ -550,7 +559,8 @@ function startEngine({ snapshot = true } = {}) {
       $("engine-progress").hidden = true;
       $("engine-text").textContent = `校验引擎已就绪（${(msg.ms / 1000).toFixed(1)} 秒）`;
       document.body.dataset.engine = "ready";
-      document.body.dataset.engineStart = msg.restored ? "snapshot" : "fresh";
+      // fresh | local (this browser's snapshot) | published (the site's, over a fast link)
+      document.body.dataset.engineStart = msg.restored || "fresh";
       draftOpened.then(restoreAttachments).finally(() => {
         validateNow();
         tellAboutFoundDraft();
@@ -570,12 +580,17 @@ function startEngine({ snapshot = true } = {}) {
       const waiter = engine.pending.get(msg.id);
       engine.pending.delete(msg.id);
       if (waiter) (msg.ok ? waiter.resolve : waiter.reject)(msg.ok ? msg.value : new Error(msg.error));
+    } else if (msg.type === "worker-error") {
+      onError();
     }
-  });
-  worker.addEventListener("error", () => {
+  };
+  const onError = () => {
     if (engine.ready) restartEngine(worker);
     else engineFailed("校验引擎启动失败。表单仍可填写并自动保存。");
-  });
+  };
+  worker.addEventListener("message", ({ data }) => onMessage(data));
+  worker.addEventListener("error", onError);
+  for (const msg of early) onMessage(msg);
 }
 
 // The worker's Python runtime failed (or the worker died): never talk to it again. Every call
