@@ -604,3 +604,22 @@ def test_a_published_snapshot_that_does_not_arrive_is_not_waited_for(
     finally:
         for cm in reversed(stack):
             cm.__exit__(None, None, None)
+
+
+def test_a_wheel_that_differs_from_the_build_is_refused_by_name(browser, site, tmp_path) -> None:
+    """The wheels are checked against the lock's sha256 (fetch integrity), and a mismatch says
+    which file, not a generic failure."""
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    wheel = next((copy / "pyodide").glob("pydantic-*.whl"))
+    wheel.write_bytes(wheel.read_bytes() + b"\0")
+    stack: list[Any] = []
+    try:
+        served = _served(copy, stack)
+        boot = _boot(browser, served.base_url, "?snapshot=off", timeout_s=60)
+        assert boot.done["type"] == "error" and boot.done["code"] == "boot", boot.done
+        assert wheel.name in boot.done["text"] and "校验值不符" in boot.done["text"]
+        boot.context.close()
+    finally:
+        for cm in reversed(stack):
+            cm.__exit__(None, None, None)

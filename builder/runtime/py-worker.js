@@ -65,6 +65,7 @@
       "网站服务器返回的 {file} 不是有效的 WebAssembly 文件（类型：{type}）。" +
       "请网站管理员检查该文件是否完整上传，并为 .wasm 配置 MIME 类型 application/wasm。",
     missing: "校验引擎文件无法下载：{file}（HTTP {status}）。请网站管理员检查网站文件是否完整。",
+    corrupt: "校验引擎文件 {file} 与生成网站时的校验值不符（文件不完整或已被改动）。请网站管理员重新上传该文件。",
     timeout:
       "校验引擎加载超时：{seconds} 秒内没有任何进展（停在“{stage}”阶段）。" +
       "请检查网络连接后刷新页面；若问题持续，请联系网站管理员。",
@@ -183,9 +184,8 @@
   const received = {};
   let onBytes = () => {};
   const nativeFetch = self.fetch.bind(self);
-  // Wheel downloads started at boot, before Pyodide asks for them (it does so only once Python
-  // is up): absolute URL -> Promise<Response>, each handed out once.
-  const prefetched = new Map();
+  // Wheel downloads, started as soon as the lock is known: file name -> Promise<Response>.
+  const wheelDownloads = new Map();
   function track(name, response) {
     if (!response.ok || !response.body) return;
     const reader = response.clone().body.getReader();
@@ -205,15 +205,6 @@
   self.fetch = async (input, init) => {
     const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url,
       self.location.href);
-    const early = prefetched.get(url.href);
-    if (early) {
-      prefetched.delete(url.href);
-      try {
-        return await early;
-      } catch {
-        // the early download failed: Pyodide's own request below reports or retries
-      }
-    }
     const response = await nativeFetch(input, init);
     const name = decodeURIComponent(url.pathname.split("/").pop());
     if (name in sizes) track(name, response);
@@ -332,21 +323,36 @@
     return [...seen].map((name) => lock.packages[name].file_name);
   }
 
+  // The build's additions to the lock: {sizes, snapshot_key, engine_snapshot}.
+  const formsiteTool = (lock) => (lock.tool && lock.tool.formsite) || {};
+
   // Download the engine's wheels as soon as the lock is known, alongside the runtime, with the
-  // lock's sha256 as integrity (as Pyodide would): Pyodide requests them only once Python has
-  // started, which left the network idle for a second or more.
+  // lock's sha256 as integrity: the browser refuses bytes that differ from the build's.
   function prefetchWheels(lock) {
-    Object.assign(sizes, (lock.tool && lock.tool.formsite && lock.tool.formsite.sizes) || {});
+    Object.assign(sizes, formsiteTool(lock).sizes || {});
     for (const file of dependencyClosure(lock, ENGINE_PACKAGE)) {
       const pkg = Object.values(lock.packages).find((p) => p.file_name === file);
       const digest = pkg.sha256.match(/../g).map((b) => String.fromCharCode(parseInt(b, 16))).join("");
-      const early = nativeFetch(BASE + file, { integrity: "sha256-" + btoa(digest) }).then((r) => {
+      const download = nativeFetch(BASE + file, { integrity: "sha256-" + btoa(digest) }).then((r) => {
         track(file, r);
         return r;
       });
-      early.catch(() => {}); // a failure is retried by Pyodide's own request
-      prefetched.set(BASE + file, early);
+      download.catch(() => {}); // reported by wheelBytes
+      wheelDownloads.set(file, download);
     }
+  }
+
+  // A wheel's bytes, as checked against the lock; if its download failed, says why: the
+  // server's answer to a plain request (a 404 from IIS without a .whl type), or bytes that do
+  // not match the build's.
+  async function wheelBytes(file) {
+    const response = await wheelDownloads.get(file).catch(() => null);
+    if (response && response.ok) return response.arrayBuffer();
+    // GET, not HEAD: some servers refuse HEAD. Only the status is needed.
+    const plain = await nativeFetch(BASE + file, { cache: "no-store" }).catch(() => null);
+    if (plain && plain.body) plain.body.cancel().catch(() => {});
+    if (plain && plain.ok) throw new BootError("boot", fmt(MSG.corrupt, { file }));
+    throw new BootError("boot", fmt(MSG.missing, { file, status: plain ? plain.status : "网络错误" }));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -406,16 +412,7 @@
   // Download (already under way: prefetchWheels), unpack and compile: {files, dynlibs}, with
   // paths relative to PACKAGES_DIR, dynlibs in a fixed order.
   async function unpackWheels(wheels) {
-    const unpacked = await Promise.all(wheels.map(async (file) => {
-      const early = prefetched.get(BASE + file);
-      prefetched.delete(BASE + file);
-      let response = early ? await early.catch(() => null) : null;
-      if (!response || !response.ok) response = await nativeFetch(BASE + file).catch(() => null);
-      if (!response || !response.ok) {
-        throw new BootError("boot", fmt(MSG.missing, { file, status: response ? response.status : "网络错误" }));
-      }
-      return unzip(await response.arrayBuffer(), file);
-    }));
+    const unpacked = await Promise.all(wheels.map(async (file) => unzip(await wheelBytes(file), file)));
     const files = unpacked.flat();
     const libs = files.filter((f) => f.name.endsWith(".so")).sort((a, b) => (a.name < b.name ? -1 : 1));
     const dynlibs = await Promise.all(libs.map(async (f) => ({ name: f.name, module: await WebAssembly.compile(f.bytes) })));
@@ -428,14 +425,13 @@
   function withPackages(factory, { files, dynlibs }, snapshotBytes) {
     return (settings) => {
       const install = (Module) => {
-        const site = PACKAGES_DIR;
         for (const { name, bytes } of files) {
-          const path = `${site}/${name}`;
+          const path = `${PACKAGES_DIR}/${name}`;
           Module.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
           Module.FS.writeFile(path, bytes);
         }
         for (const { name, module } of dynlibs) {
-          const path = `${site}/${name}`;
+          const path = `${PACKAGES_DIR}/${name}`;
           // As a Python extension is loaded (not global), once, never unloaded; Python's own
           // dlopen of this path later finds it by name.
           const dso = Module.newDSO(path, undefined, "loading");
@@ -516,9 +512,8 @@
     const db = await snapshotDb(5000);
     if (!db) return false;
     try {
-      await snapshotRequest(db, "readwrite", (s) => s.put(record, SNAPSHOT_RECORD));
-      const back = await snapshotRequest(db, "readonly", (s) => s.getKey(SNAPSHOT_RECORD));
-      return back === SNAPSHOT_RECORD;
+      // put's result is the record's key, once the transaction has committed.
+      return (await snapshotRequest(db, "readwrite", (s) => s.put(record, SNAPSHOT_RECORD))) === SNAPSHOT_RECORD;
     } finally {
       db.close();
     }
@@ -574,7 +569,7 @@
   }
 
   async function fetchPublishedSnapshot(lock, key) {
-    const published = lock.tool && lock.tool.formsite && lock.tool.formsite.engine_snapshot;
+    const published = formsiteTool(lock).engine_snapshot;
     if (!snapshotsAllowed || !key || !published || typeof DecompressionStream !== "function") return null;
     if (!(await linkIsFast(dependencyClosure(lock, ENGINE_PACKAGE)))) return null;
     // Optional: a download that is not done in PUBLISHED_SNAPSHOT_MS (a link that slowed down,
@@ -668,7 +663,7 @@ def _formsite_call(fn, args_json):
     lockPromise.then(prefetchWheels).catch(() => {}); // a bad lock is reported below
     // This browser's own snapshot of this build, else (over a fast link) the published one.
     const snapshotPromise = lockPromise.then(async (lock) => {
-      const key = lock.tool && lock.tool.formsite && lock.tool.formsite.snapshot_key;
+      const key = formsiteTool(lock).snapshot_key;
       return (await readSnapshot(key)) || (await fetchPublishedSnapshot(lock, key));
     }).catch(() => null);
     // The form definitions are only needed at the very end; fetch them now, in parallel.
@@ -681,8 +676,7 @@ def _formsite_call(fn, args_json):
       importRuntimeModule("pyodide.mjs.js"),
       importRuntimeModule("pyodide.asm.mjs.js"),
     ]);
-    Object.assign(sizes, (lock.tool && lock.tool.formsite && lock.tool.formsite.sizes) || {});
-    const snapshotKey = lock.tool && lock.tool.formsite && lock.tool.formsite.snapshot_key;
+    const snapshotKey = formsiteTool(lock).snapshot_key;
     const wheels = dependencyClosure(lock, ENGINE_PACKAGE);
     if (!wheels.length) {
       throw new BootError("boot", fmt(MSG.boot, { detail: "pyodide-lock.json 中没有 formsite" }));
