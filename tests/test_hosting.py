@@ -20,6 +20,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -61,9 +62,23 @@ def dist() -> Path:
     return DIST
 
 
+@pytest.fixture(scope="module")
+def published(dist: Path) -> Iterator[Path]:
+    """dist/ as an administrator publishes it: copied into a world-readable folder (the
+    servers' workers run as www-data, and a checkout may sit under a private directory, e.g.
+    a 0700 ``mktemp -d``)."""
+    import shutil
+
+    with tempfile.TemporaryDirectory(prefix="formsite-published-") as name:
+        folder = Path(name)
+        folder.chmod(0o755)
+        shutil.copytree(dist, folder / "site")
+        yield folder / "site"
+
+
 @pytest.fixture(scope="module", params=sorted(SERVERS))
-def served(request, dist):
-    with start(request.param, dist) as base_url:
+def served(request, published):
+    with start(request.param, published) as base_url:
         yield base_url
 
 
